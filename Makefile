@@ -1,0 +1,64 @@
+# paperlabs: `make run` serves the app, `make test` runs every test, `make bench` the benchmarks.
+SHELL := /bin/bash
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# The newest Python that actually runs (pyenv shims on PATH can fail): PYTHON=... overrides.
+PYTHON ?= $(shell for p in /root/.pyenv/versions/3.13*/bin/python3.13 python3.13 \
+	/root/.pyenv/versions/3.12*/bin/python3.12 python3.12 python3; do \
+	if "$$p" -c 'import sys; assert sys.version_info >= (3, 11)' >/dev/null 2>&1; then echo "$$p"; break; fi; done)
+
+.PHONY: setup run test lint test-fast test-browser bench chromium clean
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "No Python 3.11+ found; set PYTHON=/path/to/python3"; exit 1; }
+	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+	@echo "Python in $(VENV): $$($(PY) --version)"
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_samples
+
+run: setup
+	$(PY) manage.py collectstatic --noinput -v 0
+	@echo "Serving paperlabs on http://$(HOST):$(PORT)/"
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) labs.asgi:application
+
+# Debian's Chromium for the browser tests (Playwright's own download does not work offline).
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing and cannot be installed here: browser tests will be skipped"; fi; \
+	fi
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy algorithms
+
+test-fast: $(STAMP)
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(VENV)/bin/pytest -m "not browser" -q
+
+# Playwright's sync API cannot share a process with pytest-asyncio's loops: its own run.
+test-browser: $(STAMP) chromium
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(VENV)/bin/pytest -m browser -q tests/browser
+
+test: $(STAMP) lint test-fast test-browser
+
+bench: $(STAMP)
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(VENV)/bin/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) staticfiles artifacts db.sqlite3

@@ -1,0 +1,408 @@
+"""The live protocol: one websocket per open lab, JSON both ways.
+
+See docs/protocol.md for every message with an example. In short: the client sends
+``{"action": ...}``; the server answers with ``frame`` messages (step, events,
+state), and with an ``error`` message naming the field, the value and the rule for
+anything it refuses. A refused message never closes the socket or changes the engine.
+
+Engine work runs in a worker thread (``asyncio.to_thread``), one message at a time
+per socket, so a slow step never blocks other clients on the event loop. Playing is
+paced on the server: one frame per ``1/fps`` seconds, never faster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from algorithms.engine import CommandError, check_int, check_seed
+from algorithms.recording import Timeline
+from labs.models import Replay
+from labs.registry import LABS, Lab
+from labs.replays import check_title
+
+NAVIGATION = (
+    "step",
+    "back",
+    "seek",
+    "play",
+    "pause",
+    "speed",
+    "reset",
+    "set_params",
+    "save",
+    "export",
+)
+MAX_FPS = 30
+DEFAULT_FPS = 4
+LOG_LIMIT = 200
+
+
+class TokenBucket:
+    """Allow ``rate`` messages a second on average, bursts of up to ``burst``."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def error_frame(err: CommandError) -> dict[str, Any]:
+    return {"type": "error", **err.to_json()}
+
+
+@database_sync_to_async
+def _load_replay(replay_id: str) -> Replay | None:
+    return Replay.objects.filter(pk=replay_id).first()
+
+
+@database_sync_to_async
+def _save_replay(replay: Replay) -> None:
+    replay.save()
+
+
+class LabConsumer(AsyncWebsocketConsumer):
+    lab: Lab | None = None
+    timeline: Timeline | None = None
+
+    # -- connection -------------------------------------------------------------
+
+    async def connect(self) -> None:
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        self.lab = LABS.get(slug)
+        if self.lab is None:
+            await self.close(code=4404)
+            return
+        self.lock = asyncio.Lock()
+        self.bucket = TokenBucket(settings.PAPERLABS_RATE_PER_SECOND, settings.PAPERLABS_RATE_BURST)
+        self.play_task: asyncio.Task[None] | None = None
+        self.fps = DEFAULT_FPS
+        self.read_only = False
+        self.captions: dict[str, str] = {}
+        self.title = ""
+        self.replay_id: str | None = None
+        self.lab_tasks: dict[str, asyncio.Task[None]] = {}
+        await self.accept()
+
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        replay_id = (query.get("replay") or [""])[0]
+        try:
+            if replay_id:
+                await self._open_replay(replay_id, fork=(query.get("fork") or [""])[0] == "1")
+            else:
+                self.timeline = await asyncio.to_thread(
+                    self._new_timeline, {}, self.lab.default_seed
+                )
+            if step := (query.get("step") or [""])[0]:
+                target = int(step) if step.isdigit() else step
+                assert self.timeline is not None
+                await asyncio.to_thread(
+                    self.timeline.seek,
+                    min(check_int("step", target, 0, 10**9), self.timeline.length),
+                )
+        except CommandError as err:
+            await self.send_json(error_frame(err))
+            if self.timeline is None:
+                await self.close(code=4404)
+                return
+        await self.send_json(self._hello())
+        await self.send_frame(with_log=True)
+
+    async def _open_replay(self, replay_id: str, fork: bool) -> None:
+        assert self.lab is not None
+        replay = await _load_replay(replay_id[:64])
+        if replay is None or replay.lab != self.lab.slug:
+            raise CommandError("replay", replay_id, f"must name a saved {self.lab.slug} replay")
+        recording = replay.recording()
+        engine_class = self.lab.engine_class()
+        self.timeline = await asyncio.to_thread(
+            Timeline.from_recording, engine_class, recording, self.lab.checkpoint_every
+        )
+        await asyncio.to_thread(self.timeline.seek, 0)
+        self.read_only = not fork
+        self.replay_id = replay.pk
+        self.captions = replay.captions if not fork else {}
+        self.title = replay.title
+
+    def _new_timeline(self, params: Mapping[str, Any], seed: int) -> Timeline:
+        assert self.lab is not None
+        return Timeline(
+            self.lab.engine_class(), self.lab.slug, params, seed, self.lab.checkpoint_every
+        )
+
+    async def disconnect(self, code: int) -> None:
+        self._stop_playing()
+        for task in getattr(self, "lab_tasks", {}).values():
+            task.cancel()
+
+    # -- sending ----------------------------------------------------------------
+
+    async def send_json(self, data: Mapping[str, Any]) -> None:
+        await self.send(text_data=json.dumps(data, separators=(",", ":"), allow_nan=False))
+
+    def _hello(self) -> dict[str, Any]:
+        assert self.lab is not None and self.timeline is not None
+        return {
+            "type": "hello",
+            "lab": self.lab.slug,
+            "params": self.timeline.params.to_dict(),
+            "seed": self.timeline.seed,
+            "read_only": self.read_only,
+            "replay": self.replay_id,
+            "title": self.title,
+            "captions": self.captions,
+            "limits": {
+                "max_message_bytes": settings.PAPERLABS_MAX_MESSAGE_BYTES,
+                "rate_per_second": settings.PAPERLABS_RATE_PER_SECOND,
+                "burst": settings.PAPERLABS_RATE_BURST,
+                "max_fps": MAX_FPS,
+            },
+        }
+
+    def _caption(self, step: int) -> str | None:
+        best = -1
+        for key in self.captions:
+            if best < int(key) <= step:
+                best = int(key)
+        return self.captions.get(str(best)) if best >= 0 else None
+
+    def _frame(self, with_log: bool) -> dict[str, Any]:
+        timeline = self.timeline
+        assert timeline is not None
+        step = timeline.position
+        frame: dict[str, Any] = {
+            "type": "frame",
+            "step": step,
+            "length": timeline.length,
+            "playing": self.play_task is not None,
+            "fps": self.fps,
+            "events": [e.to_json() for e in timeline.events_at(step)],
+            "state": timeline.engine.state(),
+            "caption": self._caption(step),
+        }
+        if with_log:
+            frame["log"] = [[s, e.to_json()] for s, e in timeline.log(LOG_LIMIT)]
+        return frame
+
+    async def send_frame(self, with_log: bool = False) -> None:
+        frame = await asyncio.to_thread(self._frame, with_log)
+        await self.send_json(frame)
+
+    # -- receiving --------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        try:
+            message = self._parse(text_data, bytes_data)
+            async with self.lock:
+                await self._dispatch(message)
+        except CommandError as err:
+            await self.send_json(error_frame(err))
+
+    def _parse(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
+        if not self.bucket.take():
+            raise CommandError(
+                "rate",
+                "too many messages",
+                f"must stay under {settings.PAPERLABS_RATE_PER_SECOND} messages a second "
+                f"(bursts of {settings.PAPERLABS_RATE_BURST})",
+            )
+        if text_data is None:
+            size = len(bytes_data or b"")
+            raise CommandError(
+                "message", f"{size} bytes of binary data", "must be a JSON text message"
+            )
+        limit = settings.PAPERLABS_MAX_MESSAGE_BYTES
+        if len(text_data) > limit or len(text_data.encode("utf-8")) > limit:
+            raise CommandError(
+                "message",
+                f"{len(text_data.encode('utf-8'))} bytes",
+                f"must be at most {limit} bytes",
+            )
+        try:
+            message = json.loads(text_data)
+        except (json.JSONDecodeError, RecursionError) as err:
+            raise CommandError(
+                "message",
+                text_data[:80],
+                f"must be JSON ({getattr(err, 'msg', 'too deeply nested')})",
+            ) from None
+        if not isinstance(message, dict):
+            raise CommandError(
+                "message", text_data[:80], 'must be a JSON object like {"action": "step"}'
+            )
+        action = message.get("action")
+        if not isinstance(action, str):
+            raise CommandError("action", action, "must be a text naming the action")
+        return message
+
+    async def _dispatch(self, message: dict[str, Any]) -> None:
+        action = message["action"]
+        handler: Callable[[dict[str, Any]], Awaitable[None]] | None = getattr(
+            self, f"do_{action}", None
+        )
+        if action in NAVIGATION and handler is not None:
+            await handler(message)
+            return
+        lab_task = self._lab_task_handler(action)
+        if lab_task is not None:
+            await lab_task(self, message)
+            return
+        if self.read_only:
+            raise CommandError(
+                "action",
+                action,
+                "is not allowed on a read-only replay: open it in the lab to try a what-if",
+            )
+        assert self.timeline is not None
+        timeline = self.timeline
+        await asyncio.to_thread(timeline.act, message)
+        await self.send_frame(with_log=timeline.position == 1)
+
+    def _lab_task_handler(
+        self, action: str
+    ) -> Callable[[LabConsumer, dict[str, Any]], Awaitable[None]] | None:
+        from labs.tasks import LAB_TASKS
+
+        assert self.lab is not None
+        return LAB_TASKS.get(self.lab.slug, {}).get(action)
+
+    # -- navigation (the player) ----------------------------------------------
+
+    async def do_step(self, message: dict[str, Any]) -> None:
+        assert self.timeline is not None
+        if self.read_only and self.timeline.position >= self.timeline.length:
+            raise CommandError("step", self.timeline.position, "is the end of this replay")
+        events = await asyncio.to_thread(self.timeline.forward)
+        if events is None:
+            await self.send_json(
+                {"type": "notice", "message": "Nothing left to run: the engine is idle."}
+            )
+        await self.send_frame()
+
+    async def do_back(self, message: dict[str, Any]) -> None:
+        self._stop_playing()
+        assert self.timeline is not None
+        await asyncio.to_thread(self.timeline.back)
+        await self.send_frame(with_log=True)
+
+    async def do_seek(self, message: dict[str, Any]) -> None:
+        self._stop_playing()
+        assert self.timeline is not None
+        step = check_int("step", message.get("step"), 0, self.timeline.length)
+        await asyncio.to_thread(self.timeline.seek, step)
+        await self.send_frame(with_log=True)
+
+    async def do_play(self, message: dict[str, Any]) -> None:
+        if "fps" in message:
+            self.fps = check_int("fps", message["fps"], 1, MAX_FPS)
+        if self.play_task is None:
+            self.play_task = asyncio.create_task(self._play())
+        await self.send_frame()
+
+    async def do_pause(self, message: dict[str, Any]) -> None:
+        self._stop_playing()
+        await self.send_frame()
+
+    async def do_speed(self, message: dict[str, Any]) -> None:
+        self.fps = check_int("fps", message.get("fps"), 1, MAX_FPS)
+        await self.send_frame()
+
+    async def do_reset(self, message: dict[str, Any]) -> None:
+        self._stop_playing()
+        if self.read_only:
+            raise CommandError("action", "reset", "is not allowed on a read-only replay")
+        assert self.timeline is not None
+        self.timeline = await asyncio.to_thread(
+            self._new_timeline, self.timeline.params.to_dict(), self.timeline.seed
+        )
+        await self.send_frame(with_log=True)
+
+    async def do_set_params(self, message: dict[str, Any]) -> None:
+        if self.read_only:
+            raise CommandError("action", "set_params", "is not allowed on a read-only replay")
+        assert self.timeline is not None
+        params = message.get("params", {})
+        if not isinstance(params, dict):
+            raise CommandError("params", params, "must be an object of parameter values")
+        seed = check_seed(message.get("seed", self.timeline.seed))
+        merged = {**self.timeline.params.to_dict(), **params}
+        timeline = await asyncio.to_thread(
+            self._new_timeline, merged, seed
+        )  # raises before replacing
+        self._stop_playing()
+        self.timeline = timeline
+        await self.send_json(self._hello())
+        await self.send_frame(with_log=True)
+
+    async def do_save(self, message: dict[str, Any]) -> None:
+        assert self.timeline is not None
+        title = check_title(message.get("title", ""))
+        replay = Replay.from_recording(
+            self.timeline.recording(), title=title, captions=self.captions
+        )
+        await _save_replay(replay)
+        await self.send_json(
+            {
+                "type": "saved",
+                "id": replay.pk,
+                "url": f"/replays/{replay.pk}/",
+                "step": self.timeline.position,
+            }
+        )
+
+    async def do_export(self, message: dict[str, Any]) -> None:
+        assert self.timeline is not None
+        data = self.timeline.recording().to_json()
+        data.update(
+            {"format": "paperlabs-replay/1", "title": self.title, "captions": self.captions}
+        )
+        await self.send_json({"type": "export", "replay": data})
+
+    # -- playing ---------------------------------------------------------------
+
+    def _stop_playing(self) -> None:
+        task, self.play_task = getattr(self, "play_task", None), None
+        if task is not None and task is not asyncio.current_task():
+            task.cancel()
+
+    async def _play(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time()
+        try:
+            while True:
+                async with self.lock:
+                    assert self.timeline is not None
+                    timeline = self.timeline
+                    if self.read_only and timeline.position >= timeline.length:
+                        events = None
+                    else:
+                        events = await asyncio.to_thread(timeline.forward)
+                    if events is None:
+                        self.play_task = None
+                        await self.send_json(
+                            {"type": "notice", "message": "Reached the end: playing stopped."}
+                        )
+                        await self.send_frame()
+                        return
+                    await self.send_frame()
+                deadline = max(deadline + 1 / self.fps, loop.time())
+                await asyncio.sleep(deadline - loop.time())
+        except asyncio.CancelledError:
+            pass

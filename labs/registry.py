@@ -1,0 +1,86 @@
+"""The one explicit registry of labs.
+
+Every lab is declared here, once: its slug, papers, one-line summary, engine, page
+template and browser module. Duplicate slugs fail at start-up. Tests walk this
+registry so that every lab has its template, script, sample replay and docs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+
+from algorithms.engine import LabEngine
+
+
+@dataclass(frozen=True)
+class Lab:
+    """One lab: what the catalog lists and what the live consumer runs."""
+
+    slug: str
+    title: str
+    papers: tuple[str, ...]
+    summary: str
+    engine: str  # "module:Class", imported on first use
+    template: str
+    script: str
+    checkpoint_every: int = 256
+    default_seed: int = 1
+
+    def engine_class(self) -> type[LabEngine]:
+        module_name, _, class_name = self.engine.partition(":")
+        engine_class: type[LabEngine] = getattr(importlib.import_module(module_name), class_name)
+        return engine_class
+
+
+class Registry:
+    """An ordered mapping of slug to :class:`Lab` that refuses duplicates."""
+
+    def __init__(self) -> None:
+        self._labs: dict[str, Lab] = {}
+
+    def register(self, lab: Lab) -> Lab:
+        if lab.slug in self._labs:
+            raise ImproperlyConfigured(f"lab slug {lab.slug!r} is registered twice")
+        self._labs[lab.slug] = lab
+        return lab
+
+    def get(self, slug: str) -> Lab | None:
+        return self._labs.get(slug)
+
+    def __getitem__(self, slug: str) -> Lab:
+        return self._labs[slug]
+
+    def __iter__(self) -> Iterator[Lab]:
+        return iter(self._labs.values())
+
+    def __contains__(self, slug: object) -> bool:
+        return slug in self._labs
+
+    def slugs(self) -> list[str]:
+        return list(self._labs)
+
+
+LABS = Registry()
+
+LABS.register(
+    Lab(
+        slug="consistent-hashing",
+        title="Consistent hashing and Dynamo's ring",
+        papers=(
+            "Karger et al., Consistent Hashing and Random Trees, STOC 1997",
+            "DeCandia et al., Dynamo: Amazon's Highly Available Key-value Store, SOSP 2007 (§4.2, §6.2)",
+            "Redis Cluster specification (hash slots)",
+        ),
+        summary=(
+            "Place nodes and keys on a hash ring, watch which keys move when nodes join or "
+            "leave, compare Dynamo's three partitioning strategies and Redis Cluster's slots."
+        ),
+        engine="algorithms.consistent_hashing:ConsistentHashingEngine",
+        template="labs/consistent_hashing.html",
+        script="labs/consistent-hashing.js",
+    )
+)

@@ -1,0 +1,71 @@
+"""Checking replays that come from outside (imports) and loading stored ones."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from algorithms.engine import CommandError
+from algorithms.recording import Recording, Timeline
+from labs.registry import LABS
+
+MAX_TITLE = 200
+MAX_CAPTIONS = 1000
+MAX_CAPTION_CHARS = 2000
+
+
+def check_captions(captions: object, length: int) -> dict[str, str]:
+    """Captions map a step (0..length) to a sentence."""
+    if not isinstance(captions, dict) or len(captions) > MAX_CAPTIONS:
+        raise CommandError(
+            "captions", captions, f"must be an object of at most {MAX_CAPTIONS} step: text entries"
+        )
+    out: dict[str, str] = {}
+    for key, text in captions.items():
+        if not (isinstance(key, str) and key.isdigit() and int(key) <= length):
+            raise CommandError("captions", key, f"must be keyed by step numbers from 0 to {length}")
+        if not isinstance(text, str) or len(text) > MAX_CAPTION_CHARS:
+            raise CommandError(
+                f"captions[{key}]",
+                text,
+                f"must be a text of at most {MAX_CAPTION_CHARS} characters",
+            )
+        out[str(int(key))] = text
+    return out
+
+
+def check_title(title: object) -> str:
+    if not isinstance(title, str) or len(title) > MAX_TITLE:
+        raise CommandError("title", title, f"must be a text of at most {MAX_TITLE} characters")
+    return title.strip()
+
+
+def parse_replay(raw: bytes | str) -> tuple[Recording, str, dict[str, str], Timeline]:
+    """Validate an exported replay completely, running it once.
+
+    Returns the recording, title, captions and the rebuilt timeline. Raises
+    CommandError naming the field, the value and the rule; nothing is stored here.
+    """
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise CommandError("file", f"byte {err.start}", "must be UTF-8 text") from None
+    try:
+        data: Any = json.loads(raw)
+    except json.JSONDecodeError as err:
+        raise CommandError(
+            "file", f"line {err.lineno} column {err.colno}", f"must be JSON ({err.msg})"
+        ) from None
+    if not isinstance(data, dict):
+        raise CommandError("file", type(data).__name__, "must hold a JSON object")
+    lab = LABS.get(data.get("lab")) if isinstance(data.get("lab"), str) else None
+    if lab is None:
+        raise CommandError("lab", data.get("lab"), f"must be one of {', '.join(LABS.slugs())}")
+    recording = Recording.from_json(
+        {k: data.get(k) for k in ("lab", "params", "seed", "length", "commands") if k in data}
+    )
+    title = check_title(data.get("title", ""))
+    captions = check_captions(data.get("captions", {}), recording.length)
+    timeline = Timeline.from_recording(lab.engine_class(), recording, lab.checkpoint_every)
+    return recording, title, captions, timeline

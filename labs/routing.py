@@ -1,0 +1,7 @@
+from django.urls import re_path
+
+from labs.consumers import LabConsumer
+
+websocket_urlpatterns = [
+    re_path(r"^ws/labs/(?P<slug>[a-z0-9-]+)/$", LabConsumer.as_asgi()),
+]

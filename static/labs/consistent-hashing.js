@@ -1,0 +1,258 @@
+// The consistent-hashing lab view: the ring (or Redis Cluster's slot table), load per
+// node, the keys moved by the last membership change, and Dynamo's §6.2 efficiency.
+import { colour, describe, plotConfig } from "../player.js";
+
+const TAU = 2 * Math.PI;
+const pct = (x) => `${(100 * x).toFixed(1)}%`;
+const fmt = (n) => Number(n).toLocaleString("en-US");
+
+// Clockwise from the top, like a clock face.
+function xy(pos, r) {
+  const a = Math.PI / 2 - TAU * pos;
+  return [r * Math.cos(a), r * Math.sin(a)];
+}
+
+function arcPoints(start, end, r, xs, ys) {
+  let span = end - start;
+  if (span <= 0) span += 1;
+  const n = Math.max(2, Math.ceil(span * 360));
+  for (let i = 0; i <= n; i++) {
+    const [x, y] = xy(start + (span * i) / n, r);
+    xs.push(x);
+    ys.push(y);
+  }
+  xs.push(null);
+  ys.push(null);
+}
+
+export function createView(root, player) {
+  const $ = (id) => document.getElementById(id);
+  const num = (id) => Number($(id).value);
+  const layoutBase = { margin: { l: 40, r: 10, t: 30, b: 40 }, font: { size: 12 } };
+
+  $("ch-apply").addEventListener("click", () =>
+    player.act("set_params", {
+      params: {
+        mode: $("ch-mode").value,
+        nodes: num("ch-nodes"),
+        keys: num("ch-keys"),
+        migration: $("ch-migration").value,
+        keys_per_tick: num("ch-kpt"),
+      },
+      seed: num("ch-seed"),
+    }),
+  );
+  $("ch-add-node").addEventListener("click", () => {
+    const name = $("ch-node-name").value.trim();
+    player.act("add_node", name ? { name } : {});
+    $("ch-node-name").value = "";
+  });
+  $("ch-remove-node").addEventListener("click", () => player.act("remove_node", { name: $("ch-node-select").value }));
+  $("ch-set-vnodes").addEventListener("click", () => player.act("set_vnodes", { vnodes: num("ch-vnodes") }));
+  $("ch-strategy").addEventListener("change", () => player.act("set_strategy", { strategy: num("ch-strategy") }));
+  $("ch-set-n").addEventListener("click", () => player.act("set_replication", { n: num("ch-n") }));
+  $("ch-add-keys").addEventListener("click", () => player.act("add_keys", { count: num("ch-key-count") }));
+  $("ch-select-key").addEventListener("click", () => player.act("select_key", { key: $("ch-key").value }));
+  $("ch-key").addEventListener("keydown", (e) => {
+    if (e.key === "Enter") player.act("select_key", { key: $("ch-key").value });
+  });
+  if (player.readOnly) root.querySelectorAll(".editable").forEach((el) => { el.disabled = true; el.hidden = true; });
+
+  function syncInput(id, value) {
+    const el = $(id);
+    if (document.activeElement !== el && value !== undefined && value !== null) el.value = String(value);
+  }
+
+  function onHello(hello) {
+    const p = hello.params;
+    syncInput("ch-mode", p.mode);
+    syncInput("ch-nodes", p.nodes);
+    syncInput("ch-keys", p.keys);
+    syncInput("ch-migration", p.migration);
+    syncInput("ch-kpt", p.keys_per_tick);
+    syncInput("ch-seed", hello.seed);
+  }
+
+  function nodeOptions(names) {
+    const select = $("ch-node-select");
+    const current = select.value;
+    const same = select.options.length === names.length && names.every((n, i) => select.options[i].value === n);
+    if (!same) {
+      select.replaceChildren(...names.map((n) => new Option(n, n)));
+      if (names.includes(current)) select.value = current;
+    }
+  }
+
+  function renderRing(s) {
+    const index = Object.fromEntries(s.nodes.map((n, i) => [n.name, i]));
+    const traces = [];
+    const arcs = {};
+    const owners = s.partitions && s.partitions.length ? s.partitions.map((p) => [p.start, p.end, p.node])
+      : s.tokens.map((t, i) => [s.tokens[(i - 1 + s.tokens.length) % s.tokens.length].pos, t.pos, t.node]);
+    if (s.tokens.length === 1) owners.splice(0, owners.length, [s.tokens[0].pos, s.tokens[0].pos, s.tokens[0].node]);
+    for (const [start, end, node] of owners) {
+      if (!arcs[node]) arcs[node] = { x: [], y: [] };
+      arcPoints(start, end, 1, arcs[node].x, arcs[node].y);
+    }
+    for (const node of s.nodes) {
+      const arc = arcs[node.name] || { x: [], y: [] };
+      traces.push({
+        type: "scatter", mode: "lines", x: arc.x, y: arc.y, name: `${node.name} (${pct(node.load_share)})`,
+        line: { color: colour(index[node.name]), width: 10 }, hoverinfo: "name", legendgroup: node.name,
+      });
+    }
+    const tx = [], ty = [], tc = [], tt = [];
+    for (const t of s.tokens) {
+      const [x, y] = xy(t.pos, 1);
+      tx.push(x); ty.push(y); tc.push(colour(index[t.node])); tt.push(`token of ${t.node} at ${t.pos.toFixed(4)}`);
+    }
+    traces.push({ type: "scatter", mode: "markers", x: tx, y: ty, text: tt, hoverinfo: "text", showlegend: false,
+      marker: { color: tc, size: 9, line: { color: "#fff", width: 1 } }, name: "tokens" });
+    const kx = [], ky = [], kc = [], kt = [];
+    for (const k of s.keys) {
+      const [x, y] = xy(k.pos, 0.86);
+      kx.push(x); ky.push(y); kc.push(colour(index[k.node])); kt.push(`${k.name} → ${k.node}`);
+    }
+    traces.push({ type: s.keys.length > 1000 ? "scattergl" : "scatter", mode: "markers", x: kx, y: ky, text: kt,
+      hoverinfo: "text", showlegend: false, marker: { color: kc, size: 5, opacity: 0.75 }, name: "keys" });
+    if (s.selected) {
+      const sel = s.selected;
+      const [x, y] = xy(sel.pos, 0.86);
+      // Walk clockwise from the key and mark the first token of each node in the preference list.
+      const sorted = s.tokens;
+      let start = sorted.findIndex((t) => t.pos >= sel.pos);
+      if (start < 0) start = 0;
+      const marks = [];
+      const seen = new Set();
+      for (let i = 0; i < sorted.length && marks.length < sel.preference_list.length; i++) {
+        const t = sorted[(start + i) % sorted.length];
+        if (sel.preference_list.includes(t.node) && !seen.has(t.node)) { seen.add(t.node); marks.push(t); }
+      }
+      const wx = [], wy = [];
+      if (marks.length) arcPoints(sel.pos, marks[marks.length - 1].pos, 1.12, wx, wy);
+      traces.push({ type: "scatter", mode: "lines", x: wx, y: wy, line: { color: "#333", dash: "dot", width: 2 },
+        hoverinfo: "skip", showlegend: false });
+      traces.push({ type: "scatter", mode: "markers+text", x: marks.map((t) => xy(t.pos, 1.12)[0]),
+        y: marks.map((t) => xy(t.pos, 1.12)[1]), text: marks.map((t, i) => `${i + 1}:${t.node}`),
+        textposition: "top center", marker: { size: 12, symbol: "circle-open", color: "#111", line: { width: 2 } },
+        showlegend: false, hoverinfo: "text" });
+      traces.push({ type: "scatter", mode: "markers", x: [x], y: [y], marker: { size: 16, symbol: "star", color: "#111" },
+        text: [`${sel.key}`], hoverinfo: "text", showlegend: false, name: "selected key" });
+    }
+    Plotly.react("ch-ring", traces, {
+      ...layoutBase, title: { text: `Ring: ${s.nodes.length} nodes, ${s.tokens.length} tokens, ${fmt(s.key_count)} keys` },
+      xaxis: { visible: false, range: [-1.3, 1.3], scaleanchor: "y" }, yaxis: { visible: false, range: [-1.3, 1.3] },
+      legend: { orientation: "h" }, hovermode: "closest",
+    }, plotConfig);
+    const shares = s.nodes.map((n) => `${n.name} owns ${pct(n.load_share)} of the ring and ${fmt(n.keys)} keys`).join("; ");
+    describe("ch-ring-desc", `Strategy ${s.strategy}, T = ${s.vnodes}, N = ${s.replication}. ${shares || "No nodes yet"}.`);
+  }
+
+  function renderSlots(s) {
+    const index = Object.fromEntries(s.shards.map((n, i) => [n.name, i]));
+    const traces = s.shards.map((shard) => ({
+      type: "bar", orientation: "h", name: `${shard.name} (${fmt(shard.slots)} slots)`,
+      y: shard.ranges.map(() => "slots"), base: shard.ranges.map((r) => r[0]), x: shard.ranges.map((r) => r[1] - r[0] + 1),
+      marker: { color: colour(index[shard.name]) }, hovertemplate: `${shard.name}: slots %{base}–%{x}<extra></extra>`,
+    }));
+    const kx = s.keys.map((k) => k.slot);
+    traces.push({ type: "scatter", mode: "markers", x: kx, y: s.keys.map(() => "keys"), name: "keys",
+      marker: { color: s.keys.map((k) => colour(index[k.shard])), size: 6 }, text: s.keys.map((k) => `${k.name}: slot ${k.slot} on ${k.shard}`),
+      hoverinfo: "text", showlegend: false });
+    const shapes = [];
+    const m = s.migration;
+    if (m && m.current) {
+      shapes.push({ type: "rect", xref: "x", yref: "paper", x0: m.current.slot - 40, x1: m.current.slot + 40, y0: 0, y1: 1,
+        line: { color: "#000", width: 2 }, fillcolor: "rgba(0,0,0,0.08)" });
+    }
+    if (s.selected) {
+      shapes.push({ type: "line", xref: "x", yref: "paper", x0: s.selected.slot, x1: s.selected.slot, y0: 0, y1: 1,
+        line: { color: "#d00", width: 2, dash: "dot" } });
+    }
+    Plotly.react("ch-ring", traces, {
+      ...layoutBase, barmode: "stack", title: { text: `16,384 hash slots across ${s.shards.length} shards` },
+      xaxis: { range: [0, 16384], title: { text: "hash slot (CRC16(key) mod 16384)" } }, shapes,
+      legend: { orientation: "h" }, height: 320,
+    }, plotConfig);
+    let text = s.shards.map((sh) => `${sh.name} serves ${fmt(sh.slots)} slots and ${fmt(sh.keys)} keys`).join("; ");
+    if (m) {
+      text += `. Migration (${s.migration_style === "slot" ? "a slot at a time" : "key by key"}): ${m.done_slots} slots done, ${m.queue_slots} to go`;
+      if (m.current) text += `; slot ${m.current.slot} from ${m.current.source} to ${m.current.target}, ${m.current.moved} of ${m.current.total} keys copied, owner ${m.current.owner}`;
+    }
+    describe("ch-ring-desc", `${text}.`);
+  }
+
+  function renderLoad(names, shares, keys, title) {
+    const total = keys.reduce((a, b) => a + b, 0) || 1;
+    Plotly.react("ch-load", [
+      { type: "bar", x: names, y: shares, name: "share of the hash space", marker: { color: names.map((_, i) => colour(i)) } },
+      { type: "bar", x: names, y: keys.map((k) => k / total), name: "share of the keys", marker: { color: "rgba(0,0,0,0.35)" } },
+    ], { ...layoutBase, title: { text: title }, barmode: "group", yaxis: { tickformat: ".0%" }, legend: { orientation: "h" }, height: 300 }, plotConfig);
+  }
+
+  function renderMoves(s) {
+    const mv = s.last_move;
+    if (!mv) {
+      Plotly.react("ch-moves", [], { ...layoutBase, title: { text: "Keys moved by the last change: none yet" }, height: 260,
+        xaxis: { visible: false }, yaxis: { visible: false } }, plotConfig);
+      describe("ch-moves-desc", "No membership change yet.");
+      return;
+    }
+    const from = Object.entries(mv.from || {});
+    const to = Object.entries(mv.to || {});
+    Plotly.react("ch-moves", [
+      { type: "bar", x: from.map(([n]) => n), y: from.map(([, c]) => -c), name: "keys leaving", marker: { color: "#c44" } },
+      { type: "bar", x: to.map(([n]) => n), y: to.map(([, c]) => c), name: "keys arriving", marker: { color: "#4a4" } },
+    ], { ...layoutBase, barmode: "relative", height: 260, legend: { orientation: "h" },
+      title: { text: `Last change: ${fmt(mv.moved)} of ${fmt(mv.total)} keys moved (${pct(mv.total ? mv.moved / mv.total : 0)})` } }, plotConfig);
+    describe("ch-moves-desc", `${fmt(mv.moved)} of ${fmt(mv.total)} keys moved: from ${from.map(([n, c]) => `${n} ${fmt(c)}`).join(", ") || "none"}; to ${to.map(([n, c]) => `${n} ${fmt(c)}`).join(", ") || "none"}.`);
+  }
+
+  function renderEfficiency(s) {
+    const eff = s.efficiency || {};
+    const labels = ["1", "2", "3"].map((k) => `strategy ${k}`);
+    const values = ["1", "2", "3"].map((k) => eff[k] ?? 0);
+    Plotly.react("ch-eff", [{ type: "bar", x: labels, y: values, text: values.map((v) => v.toFixed(3)), textposition: "auto",
+      marker: { color: ["1", "2", "3"].map((k) => (String(s.strategy) === k ? "#1f77b4" : "#aac")) } }],
+    { ...layoutBase, height: 240, yaxis: { range: [0, 1], title: { text: "mean load / max load" } },
+      title: { text: "Load-balance efficiency (Dynamo §6.2)" } }, plotConfig);
+    describe("ch-eff-desc", `Load-balance efficiency (mean over max share of the hash space): ${labels.map((l, i) => `${l} ${values[i].toFixed(3)}`).join(", ")}; over key counts with the current strategy ${Number(s.efficiency_keys ?? 0).toFixed(3)}.`);
+  }
+
+  function renderSelected(s) {
+    const sel = s.selected;
+    let text = "";
+    if (sel && s.mode === "ring") text = `${sel.key} sits at ${sel.pos.toFixed(4)} on the ring; its preference list (N = ${s.replication}) is ${sel.preference_list.join(", ")}; ${sel.preference_list[0] || "nobody"} coordinates it.`;
+    if (sel && s.mode === "slots") {
+      text = `${sel.key} hashes ${sel.hashed !== sel.key ? `its hash tag “${sel.hashed}”` : "the whole key"} to slot ${sel.slot}, served by ${sel.shard}`;
+      text += sel.ask ? `; it has already moved, so the source answers ASK ${sel.ask}.` : ".";
+    }
+    $("ch-selected").textContent = text;
+  }
+
+  function render(frame) {
+    const s = frame.state;
+    root.classList.toggle("mode-slots", s.mode === "slots");
+    root.classList.toggle("mode-ring", s.mode !== "slots");
+    if (s.mode === "slots") {
+      nodeOptions(s.shards.map((x) => x.name));
+      renderSlots(s);
+      const total = s.shards.reduce((a, b) => a + b.slots, 0) || 1;
+      renderLoad(s.shards.map((x) => x.name), s.shards.map((x) => x.slots / total), s.shards.map((x) => x.keys), "Slots and keys per shard");
+      describe("ch-load-desc", s.shards.map((x) => `${x.name}: ${pct(x.slots / total)} of slots`).join("; "));
+    } else {
+      nodeOptions(s.nodes.map((x) => x.name));
+      syncInput("ch-vnodes", s.vnodes);
+      syncInput("ch-strategy", s.strategy);
+      syncInput("ch-n", s.replication);
+      renderRing(s);
+      renderLoad(s.nodes.map((x) => x.name), s.nodes.map((x) => x.load_share), s.nodes.map((x) => x.keys), "Load per physical node");
+      describe("ch-load-desc", s.nodes.map((x) => `${x.name}: ${pct(x.load_share)} of the hash space`).join("; "));
+      renderEfficiency(s);
+    }
+    renderMoves(s);
+    renderSelected(s);
+  }
+
+  return { render, onHello };
+}

@@ -1,0 +1,151 @@
+"""The timeline behind the player: exact seeks, checkpoints, branches, validation."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from algorithms.engine import CommandError, Event, LabEngine, LabParams, check_int
+from algorithms.recording import MAX_STEPS, Recording, Timeline
+
+
+@dataclass(frozen=True)
+class WalkParams(LabParams):
+    width: int = 10
+
+    def __post_init__(self) -> None:
+        check_int("width", self.width, 1, 1000)
+
+
+class RandomWalk(LabEngine):
+    """A seeded walk: ticks move randomly, commands jump; enough to test the player."""
+
+    Params = WalkParams
+    COMMANDS = {"jump": "jump"}
+
+    def __init__(self, params: WalkParams, seed: int) -> None:
+        self.params, self.seed = params, seed
+        self.rng = random.Random(seed)
+        self.x = 0
+        self.trail: list[int] = []
+
+    def jump(self, command: Mapping[str, Any]) -> list[Event]:
+        to = check_int("to", command.get("to"), -self.params.width, self.params.width)
+        self.x = to
+        return [Event("jump", f"Jump to {to}.")]
+
+    def step(self) -> list[Event]:
+        self.x += self.rng.choice((-1, 1))
+        self.trail.append(self.x)
+        return [Event("move", f"Move to {self.x}.")]
+
+    def state(self) -> dict[str, Any]:
+        return {"x": self.x, "trail": list(self.trail[-5:]), "n": len(self.trail)}
+
+
+def run(commands: dict[int, dict[str, Any]], length: int, seed: int = 7) -> Timeline:
+    t = Timeline(RandomWalk, "walk", {"width": 50}, seed, checkpoint_every=16)
+    for i in range(length):
+        if i in commands:
+            t.act(commands[i])
+        else:
+            t.forward()
+    return t
+
+
+def test_seek_to_k_equals_running_k_steps_from_the_start() -> None:
+    commands = {5: {"action": "jump", "to": 3}, 40: {"action": "jump", "to": -7}}
+    full = run(commands, 100)
+    for k in (0, 1, 5, 6, 15, 16, 17, 41, 63, 64, 99, 100, 37, 2):
+        full.seek(k)
+        fresh = run({i: c for i, c in commands.items() if i < k}, k)
+        assert full.engine.state() == fresh.engine.state(), k
+        assert full.position == k
+
+
+def test_back_then_act_discards_the_old_future() -> None:
+    t = run({}, 50)
+    t.seek(20)
+    t.act({"action": "jump", "to": 1})
+    assert t.length == 21 and t.position == 21
+    assert t.recording().commands == ((20, {"action": "jump", "to": 1}),)
+    t.forward()
+    assert t.engine.state()["x"] in (0, 2)
+
+
+def test_refused_command_changes_nothing_even_mid_timeline() -> None:
+    t = run({}, 30)
+    t.seek(10)
+    before = (t.engine.state(), t.length, t.position)
+    with pytest.raises(CommandError) as err:
+        t.act({"action": "jump", "to": 1000})
+    assert err.value.field == "to"
+    assert (t.engine.state(), t.length, t.position) == before
+
+
+def test_recording_round_trips_through_json_and_rebuilds_the_same_states() -> None:
+    t = run({3: {"action": "jump", "to": 4}}, 40, seed=11)
+    recording = Recording.from_json(t.recording().to_json())
+    again = Timeline.from_recording(RandomWalk, recording, checkpoint_every=8)
+    assert again.engine.state() == t.engine.state()
+    for k in (0, 3, 4, 39):
+        t.seek(k)
+        again.seek(k)
+        assert again.engine.state() == t.engine.state()
+        assert [e.text for e in again.events_at(k)] == [e.text for e in t.events_at(k)]
+
+
+def test_log_lists_events_up_to_the_position() -> None:
+    t = run({}, 10)
+    t.seek(4)
+    assert [s for s, _ in t.log()] == [1, 2, 3, 4]
+    assert len(t.log(limit=2)) == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ("nope", "recording"),
+        ({"lab": "walk"}, "params"),
+        ({"lab": "", "params": {}, "seed": 1, "length": 0, "commands": []}, "lab"),
+        ({"lab": "w", "params": {}, "seed": -1, "length": 0, "commands": []}, "seed"),
+        ({"lab": "w", "params": {}, "seed": 1, "length": MAX_STEPS + 1, "commands": []}, "length"),
+        ({"lab": "w", "params": {}, "seed": 1, "length": 1, "commands": [[0, {}]]}, "commands[0]"),
+        (
+            {
+                "lab": "w",
+                "params": {},
+                "seed": 1,
+                "length": 2,
+                "commands": [[1, {"action": "a"}], [1, {"action": "a"}]],
+            },
+            "commands[1] step",
+        ),
+        (
+            {"lab": "w", "params": {}, "seed": 1, "length": 2, "commands": [[5, {"action": "a"}]]},
+            "commands[0] step",
+        ),
+        ({"lab": "w", "params": [], "seed": 1, "length": 0, "commands": []}, "params"),
+    ],
+)
+def test_malformed_recordings_are_refused(data: object, field: str) -> None:
+    with pytest.raises(CommandError) as err:
+        Recording.from_json(data)
+    assert err.value.field == field
+
+
+def test_invalid_command_in_a_recording_names_its_step() -> None:
+    recording = Recording("walk", {"width": 5}, 1, ((2, {"action": "jump", "to": 99}),), 3)
+    with pytest.raises(CommandError) as err:
+        Timeline.from_recording(RandomWalk, recording)
+    assert err.value.field == "commands (step 2) to"
+
+
+def test_unknown_params_are_refused() -> None:
+    with pytest.raises(CommandError) as err:
+        Timeline(RandomWalk, "walk", {"depth": 3}, 1)
+    assert err.value.field == "params"

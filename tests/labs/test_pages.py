@@ -1,0 +1,151 @@
+"""Pages: catalog, lab pages, replays (import refusals, export, shared links)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+
+from algorithms.recording import Timeline
+from labs.models import Replay
+from labs.registry import LABS
+from labs.samples import all_samples
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_catalog_lists_every_registered_lab(client: Client) -> None:
+    html = client.get("/").content.decode()
+    for lab in LABS:
+        assert f'href="/labs/{lab.slug}/"' in html
+        assert lab.summary.split(",")[0] in html
+
+
+def test_every_lab_has_template_script_docs_and_sample() -> None:
+    slugs = {s.lab for s in all_samples()}
+    for lab in LABS:
+        assert (ROOT / "templates" / lab.template).exists(), lab.template
+        assert (ROOT / "static" / lab.script).exists(), lab.script
+        assert lab.slug in slugs, f"{lab.slug} ships no narrated replay"
+        assert lab.slug in (ROOT / "README.md").read_text(), f"{lab.slug} missing from README"
+        lab.engine_class()
+
+
+def test_lab_page_loads_plotly_from_our_static_files(client: Client) -> None:
+    for lab in LABS:
+        response = client.get(f"/labs/{lab.slug}/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "/static/vendor/plotly.min.js" in html
+        assert not re.search(r"(src|href)=\"https?://", html)
+    assert finders.find("vendor/plotly.min.js")
+
+
+def test_unknown_lab_is_404(client: Client) -> None:
+    assert client.get("/labs/nope/").status_code == 404
+    assert client.get("/replays/nope/").status_code == 404
+
+
+def test_samples_load_and_open(client: Client) -> None:
+    call_command("load_samples")
+    samples = Replay.objects.filter(source="sample")
+    assert samples.count() == len(all_samples())
+    for replay in samples:
+        assert client.get(replay.get_absolute_url() + "?step=1").status_code == 200
+        assert replay.captions["0"]
+
+
+def _upload(client: Client, payload: bytes, accept: str = "text/html"):  # type: ignore[no-untyped-def]
+    file = SimpleUploadedFile("replay.json", payload, content_type="application/json")
+    return client.post("/replays/import/", {"file": file}, HTTP_ACCEPT=accept)
+
+
+def _valid_export() -> dict:
+    lab = LABS["consistent-hashing"]
+    t = Timeline(lab.engine_class(), lab.slug, {}, 3)
+    t.act({"action": "add_node", "name": "X"})
+    t.act({"action": "add_keys", "count": 5})
+    data = t.recording().to_json()
+    data["title"] = "imported"
+    data["captions"] = {"1": "X joins."}
+    return data
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        (b"not json at all", "file"),
+        (b"\xff\xfe", "file"),
+        (b"[1, 2]", "file"),
+        (
+            json.dumps(
+                {"lab": "quantum-gravity", "params": {}, "seed": 1, "length": 0, "commands": []}
+            ).encode(),
+            "lab",
+        ),
+    ],
+)
+def test_bad_imports_are_refused_and_store_nothing(
+    client: Client, payload: bytes, field: str
+) -> None:
+    response = _upload(client, payload, accept="application/json")
+    assert response.status_code == 400
+    assert response.json()["field"] == field
+    assert Replay.objects.count() == 0
+
+
+def test_import_with_invalid_command_names_the_step(client: Client) -> None:
+    data = _valid_export()
+    data["commands"][1][1]["count"] = 10**9
+    response = _upload(client, json.dumps(data).encode(), accept="application/json")
+    assert response.status_code == 400
+    body = response.json()
+    assert "step 1" in body["field"] and "count" in body["field"]
+    assert Replay.objects.count() == 0
+    html = _upload(client, json.dumps(data).encode()).content.decode()
+    assert "Not imported" in html and "count" in html
+
+
+def test_import_missing_file_and_bad_caption(client: Client) -> None:
+    response = client.post("/replays/import/", {}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 400 and response.json()["field"] == "file"
+    data = _valid_export()
+    data["captions"] = {"99": "past the end"}
+    response = _upload(client, json.dumps(data).encode(), accept="application/json")
+    assert response.status_code == 400 and response.json()["field"] == "captions"
+    assert Replay.objects.count() == 0
+
+
+def test_import_then_export_round_trips(client: Client) -> None:
+    data = _valid_export()
+    response = _upload(client, json.dumps(data).encode())
+    assert response.status_code == 302
+    replay = Replay.objects.get()
+    assert response["Location"] == f"/replays/{replay.pk}/"
+    exported = client.get(f"/replays/{replay.pk}/export.json").json()
+    for key in ("lab", "params", "seed", "length", "commands", "title", "captions"):
+        assert exported[key] == data[key], key
+    # Export then import gives the same states.
+    lab = LABS["consistent-hashing"]
+    a = Timeline.from_recording(lab.engine_class(), replay.recording())
+    b = Timeline.from_recording(lab.engine_class(), Replay.objects.get().recording())
+    assert a.engine.state() == b.engine.state()
+
+
+def test_replay_page_passes_the_step_to_the_socket(client: Client) -> None:
+    call_command("load_samples")
+    replay = Replay.objects.filter(lab="consistent-hashing").first()
+    assert replay is not None
+    html = client.get(f"/replays/{replay.pk}/?step=2").content.decode()
+    assert f"?replay={replay.pk}&amp;step=2" in html
+    assert 'data-read-only="1"' in html
+    fork = client.get(f"/labs/consistent-hashing/?fork={replay.pk}").content.decode()
+    assert f"?replay={replay.pk}&amp;fork=1" in fork

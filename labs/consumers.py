@@ -196,6 +196,7 @@ class LabConsumer(AsyncWebsocketConsumer):
             "events": [e.to_json() for e in timeline.events_at(step)],
             "state": timeline.engine.state(),
             "caption": self._caption(step),
+            "t": time.time() * 1000,
         }
         if with_log:
             frame["log"] = [[s, e.to_json()] for s, e in timeline.log(LOG_LIMIT)]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from labs import views
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("replays/<str:replay_id>/export.json", views.replay_export, name="replay-export"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("labs.teaching.urls")),
     path("admin/", admin.site.urls),
 ]

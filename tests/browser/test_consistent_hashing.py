@@ -1,0 +1,107 @@
+"""A student in a real browser: add a node, watch the ring, step back, scrub, share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.helpers import bar_x, trace_names, wait_ready, wait_step
+
+pytestmark = pytest.mark.browser
+
+
+def ring_nodes(page: Any) -> list[str]:
+    return [n.split(" ")[0] for n in trace_names(page, "ch-ring") if "(" in n]
+
+
+def test_add_node_step_back_scrub_save_and_open_the_link(
+    page: Any, live_server_url: str, artifacts: Path
+) -> None:
+    page.goto(f"{live_server_url}/labs/consistent-hashing/")
+    wait_ready(page)
+    assert ring_nodes(page) == ["A", "B", "C", "D"]
+    assert bar_x(page, "ch-load") == ["A", "B", "C", "D"]
+
+    page.fill("#ch-node-name", "E")
+    page.click("#ch-add-node")
+    wait_step(page, 1, 1)
+    assert ring_nodes(page) == ["A", "B", "C", "D", "E"]
+    assert bar_x(page, "ch-load") == ["A", "B", "C", "D", "E"]
+    log = page.inner_text("#event-log")
+    assert "Step 1:" in log and "E joins" in log
+    assert "keys move" in page.inner_text("#ch-moves-desc") or "moved" in page.inner_text("#ch-moves-desc")
+
+    page.fill("#ch-key-count", "50")
+    page.click("#ch-add-keys")
+    wait_step(page, 2, 2)
+
+    # Step back with the keyboard: exact, rebuilt on the server.
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("ArrowLeft")
+    wait_step(page, 1, 2)
+    page.keyboard.press("Home")
+    wait_step(page, 0, 2)
+    assert ring_nodes(page) == ["A", "B", "C", "D"]
+    assert page.inner_text("#event-log").strip() == ""
+
+    # Scrub to step 1 with the slider.
+    page.eval_on_selector(
+        "#scrub", "el => { el.value = 1; el.dispatchEvent(new Event('change')); }"
+    )
+    wait_step(page, 1, 2)
+    assert "E" in ring_nodes(page)
+    page.keyboard.press("End")
+    wait_step(page, 2, 2)
+
+    page.fill("#save-title", "E joins the ring")
+    page.click("#btn-save")
+    link = page.wait_for_selector("#share-link")
+    href = link.get_attribute("href")
+    assert href is not None and "/replays/" in href and "step=2" in href
+    page.screenshot(path=str(artifacts / "consistent-hashing-lab.png"), full_page=True)
+
+    page.goto(href.replace("step=2", "step=1"))
+    wait_ready(page)
+    wait_step(page, 1, 2)
+    assert ring_nodes(page) == ["A", "B", "C", "D", "E"]
+    assert page.is_hidden("#ch-add-node")
+    page.keyboard.press("ArrowRight")
+    wait_step(page, 2, 2)
+    page.screenshot(path=str(artifacts / "consistent-hashing-replay.png"), full_page=True)
+
+
+def test_selecting_a_key_shows_its_preference_list(page: Any, live_server_url: str) -> None:
+    page.goto(f"{live_server_url}/labs/consistent-hashing/")
+    wait_ready(page)
+    page.fill("#ch-key", "key-7")
+    page.keyboard.press("Enter")
+    wait_step(page, 1)
+    text = page.inner_text("#ch-selected")
+    assert "preference list (N = 3)" in text
+    names = text.split("is ")[1].split(";")[0].split(", ")
+    assert len(set(names)) == 3
+
+
+def test_narrated_replay_shows_captions(page: Any, live_server_url: str) -> None:
+    page.goto(f"{live_server_url}/")
+    page.click("text=Dynamo Figure 2")
+    wait_ready(page)
+    assert page.is_visible("#caption")
+    first = page.inner_text("#caption")
+    page.click("#btn-step")
+    wait_step(page, 1)
+    page.wait_for_function(f"document.getElementById('caption').textContent !== {first!r}")
+
+
+def test_refusal_is_shown_and_the_page_keeps_working(page: Any, live_server_url: str) -> None:
+    page.goto(f"{live_server_url}/labs/consistent-hashing/")
+    wait_ready(page)
+    page.fill("#ch-vnodes", "0")
+    page.click("#ch-set-vnodes")
+    page.wait_for_function("window.paperlabs.errors.length === 1")
+    assert "vnodes" in page.inner_text("#status")
+    page.fill("#ch-vnodes", "16")
+    page.click("#ch-set-vnodes")
+    wait_step(page, 1)

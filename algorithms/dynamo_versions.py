@@ -136,6 +136,12 @@ class DynamoVersion:
         The write number that created it.
     truncated : tuple of str
         Nodes whose pairs were dropped from this clock by truncation.
+
+    Examples
+    --------
+    >>> d3 = figure3().version("D3")
+    >>> format_pairs(d3.clock), d3.parents, d3.stamp("Sx"), d3.stamp("Sy")
+    ('([Sx,2],[Sy,1])', ('D2',), 2, 3)
     """
 
     id: str
@@ -167,7 +173,14 @@ class DynamoVersion:
 
 @dataclass(frozen=True)
 class Write:
-    """What one ``put`` did: the version, and what syntactic reconciliation dropped."""
+    """What one ``put`` did: the version, and what syntactic reconciliation dropped.
+
+    Examples
+    --------
+    >>> w = figure3().history[-1]
+    >>> w.version, w.context, w.dropped, w.current, w.reconcile
+    ('D5', ('D3', 'D4'), ('D3', 'D4'), ('D5',), True)
+    """
 
     version: str
     coordinator: str

@@ -15,6 +15,15 @@ input is a text file:
 The regex is applied repeatedly with JavaScript's ``m`` flag semantics (``^``/``$`` at
 line ends, ``.`` never crossing a line). Windows line ends are read as ``\\n``.
 
+Reading time. GoVector's regex with a blank second line is read by a linear-time
+scanner equivalent to the regex (a backtracking regex engine takes quadratic time on
+long lines without spaces), so such logs are accepted up to :data:`MAX_SHIVIZ_BYTES`.
+Any other regex, or a delimiter, runs on Python's ``re``, whose time depends on the
+regex: those logs are limited to :data:`MAX_CUSTOM_BYTES` with lines of at most
+:data:`MAX_CUSTOM_LINE_CHARS`, and regexes that nest unbounded repetition are
+refused, which bounds ordinary regexes but not every adversarial one. A server
+reading untrusted logs should pass ``govector_only=True``.
+
 Multiple executions (minimal handling): a non-blank line 2 is a regex; the log is split
 at its matches, blank pieces are skipped, and each piece is one execution, labelled by
 the delimiter's ``trace`` group when it has one (as ShiViz does). Every check below is
@@ -61,7 +70,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +78,8 @@ from algorithms.causality import MAX_NAME_CHARS, VectorClock
 
 __all__ = [
     "GOVECTOR_REGEX",
+    "MAX_CUSTOM_BYTES",
+    "MAX_CUSTOM_LINE_CHARS",
     "MAX_REGEX_CHARS",
     "MAX_REPORTED_PROBLEMS",
     "MAX_SHIVIZ_BYTES",
@@ -99,6 +110,12 @@ MAX_SHIVIZ_EXECUTIONS = 100
 
 MAX_REGEX_CHARS = 1_000
 """The longest parsing or delimiter regex."""
+
+MAX_CUSTOM_BYTES = 1_000_000
+"""The largest log read with a custom parsing regex or a delimiter (1 MB)."""
+
+MAX_CUSTOM_LINE_CHARS = 2_000
+"""The longest line of a log read with a custom parsing regex or a delimiter."""
 
 MAX_REPORTED_PROBLEMS = 200
 """:func:`validate_shiviz` reports at most this many problems."""
@@ -144,6 +161,12 @@ class ShiVizEvent:
         That execution's label (the delimiter's ``trace`` group, else "").
     fields : tuple of (name, value)
         Any other named groups of the parsing regex (``date``, ...).
+
+    Examples
+    --------
+    >>> e = ShiVizEvent("server", VectorClock({"client": 2, "server": 2}), "got it", 11)
+    >>> e.clock["client"], e.execution
+    (2, 0)
     """
 
     host: str
@@ -401,10 +424,69 @@ def _segments(
     return pieces
 
 
-def _scan(text: object) -> tuple[list[ShiVizEvent], list[ShiVizError]]:
-    """Parse and check a whole log; oversize and a bad header raise at once."""
-    if not isinstance(text, str):
-        raise ShiVizError(1, f"the log must be text, got {type(text).__name__}")
+@dataclass
+class _Hit:
+    """One match of the parsing regex: offsets into the body and the captured text."""
+
+    start: int
+    end: int
+    host: str | None
+    clock: str | None
+    clock_at: int
+    event: str
+    fields: tuple[tuple[str, str], ...]
+
+
+_HOST_THEN_BRACE = re.compile(r"(?<!\S)(\S*+) \{")
+
+
+def _govector_hits(body: str, start: int, end: int) -> Iterator[_Hit]:
+    """The matches of :data:`GOVECTOR_REGEX` in ``body[start:end]``, in linear time.
+
+    Equivalent to the regex's leftmost matches: a clock line is one that ends with
+    ``}`` and holds ``host {``; the match starts at the first non-space run
+    followed by `` {`` and its event is the whole next line. (The regex run by a
+    backtracking engine takes quadratic time on long lines without spaces.)
+    """
+    i = start
+    while i < end:
+        nl = body.find("\n", i, end)
+        if nl == -1:
+            return  # a clock line needs a line after it
+        if nl > i and body[nl - 1] == "}":
+            m = _HOST_THEN_BRACE.search(body, i, nl)
+            if m:
+                event_end = body.find("\n", nl + 1, end)
+                if event_end == -1:
+                    event_end = end
+                brace = m.end() - 1
+                yield _Hit(
+                    m.start(), event_end, m.group(1), body[brace:nl], brace,
+                    body[nl + 1 : event_end], (),
+                )  # fmt: skip
+                i = event_end
+                continue
+        i = nl + 1
+
+
+def _regex_hits(pattern: re.Pattern[str], body: str, start: int, end: int) -> Iterator[_Hit]:
+    extra = [g for g in pattern.groupindex if g not in ("host", "clock", "event")]
+    for m in pattern.finditer(body, start, end):
+        if m.end() == m.start():
+            continue
+        clock_at = m.start("clock") if m.start("clock") >= 0 else m.start()
+        yield _Hit(
+            m.start(),
+            m.end(),
+            m.group("host"),
+            m.group("clock"),
+            clock_at,
+            m.group("event") or "",
+            tuple((g, m.group(g) or "") for g in extra),
+        )
+
+
+def _size_check(text: str) -> None:
     if len(text) > MAX_SHIVIZ_BYTES:
         line = text.count("\n", 0, MAX_SHIVIZ_BYTES) + 1
         raise ShiVizError(
@@ -418,9 +500,42 @@ def _scan(text: object) -> tuple[list[ShiVizEvent], list[ShiVizError]]:
             f"the log is {len(encoded):,} bytes; the limit is {MAX_SHIVIZ_BYTES:,} bytes "
             "(it is passed on this line)",
         )
+
+
+def _custom_size_check(text: str) -> None:
+    if len(text.encode("utf-8", "replace")) > MAX_CUSTOM_BYTES:
+        head = text.encode("utf-8", "replace")[:MAX_CUSTOM_BYTES].decode("utf-8", "ignore")
+        raise ShiVizError(
+            head.count("\n") + 1,
+            f"a log read with a custom regex or a delimiter is at most {MAX_CUSTOM_BYTES:,} "
+            "bytes (only GoVector's regex with a blank second line reads up to "
+            f"{MAX_SHIVIZ_BYTES:,}); the limit is passed on this line",
+        )
+    for number, line in enumerate(text.split("\n"), start=1):
+        if len(line) > MAX_CUSTOM_LINE_CHARS:
+            raise ShiVizError(
+                number,
+                f"the line is {len(line):,} characters; with a custom regex or a delimiter "
+                f"lines are at most {MAX_CUSTOM_LINE_CHARS:,}",
+            )
+
+
+def _scan(text: object, govector_only: bool = False) -> tuple[list[ShiVizEvent], list[ShiVizError]]:
+    """Parse and check a whole log; oversize and a bad header raise at once."""
+    if not isinstance(text, str):
+        raise ShiVizError(1, f"the log must be text, got {type(text).__name__}")
+    _size_check(text)
     text = text.replace("\r\n", "\n")
     parts = text.split("\n", 2)
     regex_line = parts[0].strip()
+    delimiter_line = parts[1].strip() if len(parts) > 1 else ""
+    fast = regex_line == GOVECTOR_REGEX and not delimiter_line
+    if govector_only and not fast:
+        if regex_line != GOVECTOR_REGEX:
+            raise ShiVizError(
+                1, f"the first line must be GoVector's parsing regex {GOVECTOR_REGEX}"
+            )
+        raise ShiVizError(2, "the second line must be blank: one execution per log")
     if not regex_line:
         raise ShiVizError(1, "the first line must be the parsing regex, and it is blank")
     pattern = _compile(1, regex_line, "parsing regex on line 1")
@@ -435,66 +550,47 @@ def _scan(text: object) -> tuple[list[ShiVizEvent], list[ShiVizError]]:
         raise ShiVizError(
             2, "the second line must be the execution delimiter (blank for one execution)"
         )
-    delimiter_line = parts[1].strip()
     delimiter = _compile(2, delimiter_line, "delimiter regex on line 2") if delimiter_line else None
+    if not fast:
+        _custom_size_check(text)
     body = parts[2] if len(parts) > 2 else ""
     lines = _Lines(body, 3)
     segments = _segments(body, delimiter, lines)
 
     # Count events before reading any clock, so an oversized log costs no JSON work.
-    matches: list[tuple[int, str, list[re.Match[str]]]] = []
+    matches: list[tuple[int, str, list[_Hit]]] = []
     total = 0
     for number, (start, end, label) in enumerate(segments):
-        found: list[re.Match[str]] = []
-        for m in pattern.finditer(body, start, end):
-            if m.end() == m.start():
-                continue
+        found: list[_Hit] = []
+        hits = _govector_hits(body, start, end) if fast else _regex_hits(pattern, body, start, end)
+        for hit in hits:
             total += 1
             if total > MAX_SHIVIZ_EVENTS:
                 raise ShiVizError(
-                    lines.at(m.start()),
+                    lines.at(hit.start),
                     f"the log holds more than {MAX_SHIVIZ_EVENTS:,} events "
                     "(the limit is passed here)",
                 )
-            found.append(m)
+            found.append(hit)
         matches.append((number, label, found))
     if total == 0:
         raise ShiVizError(3, "the parsing regex matches no event in the log")
 
     events: list[ShiVizEvent] = []
     problems: list[ShiVizError] = []
-    extra = [g for g in pattern.groupindex if g not in ("host", "clock", "event")]
     for (number, label, found), (start, end, _) in zip(matches, segments, strict=True):
         raws: list[_Raw] = []
         position = start
-        for m in found:
-            gap = body[position : m.start()]
-            if gap.strip():
-                offset = position + (len(gap) - len(gap.lstrip()))
-                problems.append(
-                    ShiVizError(
-                        lines.at(offset),
-                        "this text is not part of any event: the parsing regex does not match it",
-                    )
-                )
-            position = m.end()
-            clock_at = m.start("clock") if m.start("clock") >= 0 else m.start()
-            line = lines.at(clock_at)
-            host, counters, found_problems = _read_clock(m.group("host"), m.group("clock"), line)
+        for hit in found:
+            _gap(body, position, hit.start, lines, problems)
+            position = hit.end
+            line = lines.at(hit.clock_at)
+            host, counters, found_problems = _read_clock(hit.host, hit.clock, line)
             problems.extend(found_problems)
             if found_problems:
                 counters = None
-            fields = tuple((g, m.group(g) or "") for g in extra)
-            raws.append(_Raw(host, counters, m.group("event") or "", line, fields))
-        tail = body[position:end]
-        if tail.strip():
-            offset = position + (len(tail) - len(tail.lstrip()))
-            problems.append(
-                ShiVizError(
-                    lines.at(offset),
-                    "this text is not part of any event: the parsing regex does not match it",
-                )
-            )
+            raws.append(_Raw(host, counters, hit.event, line, hit.fields))
+        _gap(body, position, end, lines, problems)
         problems.extend(_check_execution(raws))
         for raw in raws:
             if raw.counters is not None:
@@ -511,6 +607,19 @@ def _scan(text: object) -> tuple[list[ShiVizEvent], list[ShiVizError]]:
                 )
     problems.sort(key=lambda p: p.line)
     return events, problems
+
+
+def _gap(body: str, start: int, end: int, lines: _Lines, problems: list[ShiVizError]) -> None:
+    """Report text between events that the parsing regex does not match."""
+    gap = body[start:end]
+    if gap.strip():
+        offset = start + (len(gap) - len(gap.lstrip()))
+        problems.append(
+            ShiVizError(
+                lines.at(offset),
+                "this text is not part of any event: the parsing regex does not match it",
+            )
+        )
 
 
 def _check_execution(raws: list[_Raw]) -> list[ShiVizError]:
@@ -621,11 +730,13 @@ def _check_execution(raws: list[_Raw]) -> list[ShiVizError]:
     return problems
 
 
-def validate_shiviz(text: str) -> list[ShiVizError]:
+def validate_shiviz(text: str, *, govector_only: bool = False) -> list[ShiVizError]:
     """Every problem of a ShiViz log, sorted by line; an empty list if it is valid.
 
     Oversize logs and bad header lines are reported alone (nothing else is read).
-    At most :data:`MAX_REPORTED_PROBLEMS` problems are returned.
+    At most :data:`MAX_REPORTED_PROBLEMS` problems are returned. ``govector_only``
+    refuses any first line but :data:`GOVECTOR_REGEX` and any non-blank second
+    line (see :func:`parse_shiviz`).
 
     Examples
     --------
@@ -636,19 +747,22 @@ def validate_shiviz(text: str) -> list[ShiVizError]:
     line 7: the clock {"b":one} is not valid JSON: Expecting value
     """
     try:
-        _, problems = _scan(text)
+        _, problems = _scan(text, govector_only)
     except ShiVizError as err:
         return [err]
     return problems[:MAX_REPORTED_PROBLEMS]
 
 
-def parse_shiviz(text: str) -> list[ShiVizEvent]:
+def parse_shiviz(text: str, *, govector_only: bool = False) -> list[ShiVizEvent]:
     """Parse a ShiViz log into its events, in log order; raise the first problem.
 
     Parameters
     ----------
     text : str
         The whole file: parsing regex, delimiter line, then the log.
+    govector_only : bool
+        Accept only GoVector's regex and a blank second line, the logs read in
+        linear time (what a server reading untrusted logs should use).
 
     Returns
     -------
@@ -668,7 +782,7 @@ def parse_shiviz(text: str) -> list[ShiVizEvent]:
     ...
     algorithms.shiviz.ShiVizError: line 1: the parsing regex must have the named groups host, clock and event; it lacks clock
     """
-    events, problems = _scan(text)
+    events, problems = _scan(text, govector_only)
     if problems:
         raise problems[0]
     return events

@@ -79,7 +79,6 @@ from algorithms.shiviz import (
     GOVECTOR_REGEX,
     MAX_SHIVIZ_BYTES,
     MAX_SHIVIZ_EVENTS,
-    MAX_SHIVIZ_EXECUTIONS,
     ShiVizError,
     ShiVizEvent,
     parse_shiviz,
@@ -182,7 +181,18 @@ class VectorClocksParams(LabParams):
 
 
 class ShiVizImportError(CommandError):
-    """A refused ``import_shiviz``: the first problem, with every problem attached."""
+    """A refused ``import_shiviz``: the first problem, with every problem attached.
+
+    Examples
+    --------
+    >>> engine = VectorClocksEngine(VectorClocksParams(), seed=1)
+    >>> log = GOVECTOR_REGEX + '\\n\\na {"a":1}\\nx\\nb {"a":1}\\ny'
+    >>> try:
+    ...     engine.apply({"action": "import_shiviz", "text": log})
+    ... except ShiVizImportError as err:
+    ...     print(err.to_json()["problems"])
+    [{'line': 5, 'reason': 'host b is missing from its own clock {"a":1}', 'message': 'line 5: host b is missing from its own clock {"a":1}'}]
+    """
 
     def __init__(self, problems: list[ShiVizError]) -> None:
         self.problems = problems
@@ -271,7 +281,7 @@ class VectorClocksEngine(LabEngine):
     ``select_event`` {event: id or null}; ``show_total_order`` {on};
     ``put`` {coordinator, value, context: list of version ids or "latest"};
     ``reconcile`` {coordinator, value}; ``set_truncate`` {size: 1..64};
-    ``import_shiviz`` {text, execution: optional, default 0}.
+    ``import_shiviz`` {text} (a GoVector log, one execution).
     A run holds at most :data:`MAX_EVENTS` events.
 
     Examples
@@ -628,22 +638,24 @@ class VectorClocksEngine(LabEngine):
         return [Event("set_truncate", text, {"size": size})]
 
     def do_import_shiviz(self, command: Mapping[str, Any]) -> list[Event]:
-        """``import_shiviz`` {text, execution}: replace the run by a parsed, validated log."""
-        self._fields(command, ("text",), ("execution",))
+        """``import_shiviz`` {text}: replace the run by a parsed, fully validated GoVector log.
+
+        Only GoVector's regex with a blank second line is accepted (read in linear
+        time; see :mod:`algorithms.shiviz`), at most :data:`MAX_SHIVIZ_BYTES`,
+        :data:`MAX_EVENTS` events and :data:`MAX_IMPORT_HOSTS` hosts. A refusal
+        names the first problem's line and carries every problem
+        (:class:`ShiVizImportError`). Processes become the log's hosts, in order of
+        first appearance; messages are the arrows ShiViz would draw; Lamport clocks
+        are computed from the vector clocks and used as the events' times.
+        """
+        self._fields(command, ("text",))
         text = command["text"]
         if not isinstance(text, str):
             raise CommandError("text", text, "must be the text of a ShiViz log")
-        wanted = check_int("execution", command.get("execution", 0), 0, MAX_SHIVIZ_EXECUTIONS - 1)
-        problems = validate_shiviz(text)
+        problems = validate_shiviz(text, govector_only=True)
         if problems:
             raise ShiVizImportError(problems)
-        parsed = parse_shiviz(text)
-        executions = sorted({e.execution for e in parsed})
-        if wanted >= len(executions):
-            raise CommandError(
-                "execution", wanted, f"must be below the number of executions, {len(executions)}"
-            )
-        chosen = [e for e in parsed if e.execution == executions[wanted]]
+        chosen = parse_shiviz(text, govector_only=True)
         if len(chosen) > MAX_EVENTS:
             raise CommandError(
                 "text", f"{len(chosen):,} events", f"must hold at most {MAX_EVENTS:,} events"
@@ -654,19 +666,11 @@ class VectorClocksEngine(LabEngine):
                 "text", f"{len(index.hosts)} hosts", f"must have at most {MAX_IMPORT_HOSTS} hosts"
             )
         self._load(chosen, index)
-        label = chosen[0].label
-        where = (
-            f" (execution {wanted + 1} of {len(executions)}"
-            + (f", {label!r}" if label else "")
-            + ")"
-            if len(executions) > 1
-            else ""
-        )
-        sent = len(self.messages)
         text_out = (
-            f"The ShiViz log{where} is loaded: {_plural(len(chosen), 'event')} on "
+            f"The ShiViz log is loaded: {_plural(len(chosen), 'event')} on "
             f"{_plural(len(index.hosts), 'host')} ({', '.join(index.hosts)}) with "
-            f"{_plural(sent, 'message')}; Lamport clocks are computed from the vector clocks."
+            f"{_plural(len(self.messages), 'message')}; Lamport clocks are computed from the "
+            "vector clocks."
         )
         return [Event("import", text_out, {"events": len(chosen), "hosts": index.hosts})]
 

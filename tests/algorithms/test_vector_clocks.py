@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from algorithms import shiviz as shiviz_module
 from algorithms.engine import CommandError
 from algorithms.recording import Timeline
 from algorithms.vector_clocks import (
@@ -355,6 +357,46 @@ def test_multiple_executions_with_a_delimiter() -> None:
     refused(bad, 9, "b, which has no events")
     with pytest.raises(ValueError):
         CausalIndex(events)  # two executions mixed: a's event 1 twice
+
+
+def test_validate_reports_at_most_the_cap() -> None:
+    text = HEAD + "".join(f'h{k} {{"x":1}}\nno own entry\n' for k in range(300))
+    found = validate_shiviz(text)
+    assert len(found) == shiviz_module.MAX_REPORTED_PROBLEMS
+    assert found[0].line == 3 and found[-1].line == 3 + 2 * 199
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab {}"1:\n\t', max_size=80))
+def test_govector_scanner_matches_the_regex(body: str) -> None:
+    pattern = re.compile(shiviz_module._python_regex(GOVECTOR_REGEX), re.MULTILINE)
+    fast = list(shiviz_module._govector_hits(body, 0, len(body)))
+    slow = list(shiviz_module._regex_hits(pattern, body, 0, len(body)))
+    assert fast == slow
+
+
+def test_long_lines_are_read_in_linear_time() -> None:
+    # a backtracking regex needs ~n^2/2 steps here (minutes for n = 200,000)
+    text = HEAD + 'a {"a":1}\nx\n' + "a" * 200_000 + "\n"
+    assert [p.reason for p in validate_shiviz(text)] == [
+        "this text is not part of any event: the parsing regex does not match it"
+    ]
+
+
+def test_custom_regex_logs_have_tighter_limits() -> None:
+    regex = r"(?<host>\w+) (?<clock>{.*}) (?<event>.*)"
+    ok = regex + '\n\na {"a":1} start\n'
+    assert parse_shiviz(ok)[0].text == "start"
+    refused(ok + "z" * (shiviz_module.MAX_CUSTOM_LINE_CHARS + 1) + "\n", 4, "at most 2,000")
+    big = ok + ("#" * 99 + "\n") * (shiviz_module.MAX_CUSTOM_BYTES // 100)
+    refused(big, big.count("\n", 0, shiviz_module.MAX_CUSTOM_BYTES) + 1, "custom regex")
+    with pytest.raises(ShiVizError) as info:
+        parse_shiviz(ok, govector_only=True)
+    assert info.value.line == 1
+    delimited = GOVECTOR_REGEX + "\n===\n" + 'a {"a":1}\nx\n'
+    with pytest.raises(ShiVizError) as info:
+        parse_shiviz(delimited, govector_only=True)
+    assert info.value.line == 2
 
 
 # -- export ----------------------------------------------------------------------------
@@ -745,6 +787,7 @@ def test_import_refusals_name_the_line_and_change_nothing() -> None:
     for command in [
         {"action": "import_shiviz", "text": 5},
         {"action": "import_shiviz", "text": FIXTURE, "execution": 1},
+        {"action": "import_shiviz", "text": FIXTURE.replace("\\S*", "\\w*", 1)},
         {"action": "import_shiviz", "text": "x" * (MAX_SHIVIZ_BYTES + 1)},
     ]:
         with pytest.raises(CommandError):

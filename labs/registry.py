@@ -84,3 +84,23 @@ LABS.register(
         script="labs/consistent-hashing.js",
     )
 )
+
+LABS.register(
+    Lab(
+        slug="vector-clocks",
+        title="Lamport clocks, vector clocks and Dynamo's versions",
+        papers=(
+            "Lamport, Time, Clocks, and the Ordering of Events in a Distributed System, CACM 1978",
+            "Fidge 1988; Mattern 1989 (vector clocks)",
+            "DeCandia et al., Dynamo, SOSP 2007 (§4.4, Figure 3)",
+        ),
+        summary=(
+            "Build runs of processes and messages, see Lamport and vector clocks on every event "
+            "of a space-time diagram, ask what happened before what, reconcile Dynamo's "
+            "versions, and import or export ShiViz logs."
+        ),
+        engine="algorithms.vector_clocks:VectorClocksEngine",
+        template="labs/vector_clocks.html",
+        script="labs/vector-clocks.js",
+    )
+)

@@ -62,7 +62,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _client(url: str, origin: str, latencies: list[float], counts: list[int], stop: float) -> None:
+async def _client(
+    url: str, origin: str, latencies: list[float], counts: list[int], stop: float
+) -> None:
     import websockets
 
     async with websockets.connect(url, origin=origin, max_size=2**22) as ws:  # type: ignore[arg-type]
@@ -90,7 +92,9 @@ async def _stream(url: str, origin: str) -> tuple[list[float], list[int], float]
     latencies: list[float] = []
     counts: list[int] = []
     stop = time.time() + SECONDS + 5
-    tasks = [asyncio.create_task(_client(url, origin, latencies, counts, stop)) for _ in range(CLIENTS)]
+    tasks = [
+        asyncio.create_task(_client(url, origin, latencies, counts, stop)) for _ in range(CLIENTS)
+    ]
     await asyncio.gather(*tasks)
     return latencies, counts, SECONDS + 5
 
@@ -102,7 +106,11 @@ def bench_streaming() -> None:
         print("streaming: skipped (the websockets package is not installed)")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3", "DJANGO_SETTINGS_MODULE": "labs.settings"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+            "DJANGO_SETTINGS_MODULE": "labs.settings",
+        }
         env.pop("REDIS_URL", None)
         py = sys.executable
         subprocess.run([py, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
@@ -118,7 +126,10 @@ def bench_streaming() -> None:
         port = _free_port()
         server = subprocess.Popen(
             [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "labs.asgi:application"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             for _ in range(300):
@@ -137,8 +148,12 @@ def bench_streaming() -> None:
     p99 = latencies[int(len(latencies) * 0.99) - 1]
     rate = statistics.mean(counts) / seconds
     print(f"streaming: {CLIENTS} clients on one Daphne process asking for {FPS} frames/s each")
-    print(f"  frames received: {len(latencies):,}; mean per client {rate:.1f} frames/s (asked {FPS})")
-    print(f"  frame latency p50 {p50:.1f} ms, p99 {p99:.1f} ms (target p99 < 50 ms), max {latencies[-1]:.1f} ms")
+    print(
+        f"  frames received: {len(latencies):,}; mean per client {rate:.1f} frames/s (asked {FPS})"
+    )
+    print(
+        f"  frame latency p50 {p50:.1f} ms, p99 {p99:.1f} ms (target p99 < 50 ms), max {latencies[-1]:.1f} ms"
+    )
 
 
 def main() -> None:

@@ -53,13 +53,20 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 def manage(env: dict[str, str], *args: str) -> str:
     """Run a manage.py command against the test server's database; return its output."""
     done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return done.stdout
 
 
 @pytest.fixture(scope="session")
-def live_server_url(server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server_url(
+    server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     env = server_env
     python = sys.executable
     manage(env, "migrate", "--noinput", "-v", "0")

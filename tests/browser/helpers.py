@@ -17,7 +17,9 @@ def wait_step(page: Any, step: int, length: int | None = None) -> None:
 
 
 def trace_names(page: Any, chart: str) -> list[str]:
-    names: list[str] = page.evaluate(f"document.getElementById('{chart}').data.map(t => t.name || '')")
+    names: list[str] = page.evaluate(
+        f"document.getElementById('{chart}').data.map(t => t.name || '')"
+    )
     return names
 
 

@@ -31,7 +31,9 @@ def test_add_node_step_back_scrub_save_and_open_the_link(
     assert bar_x(page, "ch-load") == ["A", "B", "C", "D", "E"]
     log = page.inner_text("#event-log")
     assert "Step 1:" in log and "E joins" in log
-    assert "keys move" in page.inner_text("#ch-moves-desc") or "moved" in page.inner_text("#ch-moves-desc")
+    assert "keys move" in page.inner_text("#ch-moves-desc") or "moved" in page.inner_text(
+        "#ch-moves-desc"
+    )
 
     page.fill("#ch-key-count", "50")
     page.click("#ch-add-keys")

@@ -1,0 +1,152 @@
+"""The papers' own examples, shipped as narrated replays (see labs.samples)."""
+
+from __future__ import annotations
+
+from algorithms.consistent_hashing import key_position, position_to_fraction
+from algorithms.vector_clocks import figure3_commands
+from labs.samples import Move, Sample, sample
+
+
+@sample("consistent-hashing")
+def dynamo_figure_2() -> Sample:
+    # Tokens placed by hand so the ring reads like the paper's figure: A..G clockwise,
+    # with key K falling between A and B.
+    k = position_to_fraction(key_position("K"))
+    gap = 1 / 7
+    start = (k + 0.35 * gap) % 1.0
+    tokens = {name: (start + i * gap) % 1.0 for i, name in enumerate("BCDEFG")}
+    tokens["A"] = (start - gap) % 1.0
+    moves: list[Move] = [
+        ({"action": "add_node", "name": name, "tokens": [tokens[name]]}, None) for name in "ABCDEFG"
+    ]
+    moves[-1] = (
+        moves[-1][0],
+        "Seven nodes A to G, one token each, placed clockwise around the ring as in Figure 2 of the Dynamo paper.",
+    )
+    moves += [
+        (
+            {"action": "add_keys", "names": ["K"]},
+            "Key K hashes (MD5) to a position between A and B.",
+        ),
+        (
+            {"action": "select_key", "key": "K"},
+            "Walking clockwise from K, the first node is B: B coordinates K. With N = 3, B also "
+            "replicates K at its two clockwise successors C and D: K's preference list is B, C, D.",
+        ),
+        (
+            {"action": "add_keys", "count": 200},
+            "200 more keys spread over the ring; each belongs to the first node clockwise.",
+        ),
+        (
+            {"action": "remove_node", "name": "B"},
+            "B leaves. Only B's keys move, and all of them go to its clockwise successor C; "
+            "K's preference list becomes C, D, E.",
+        ),
+        (
+            {"action": "add_node", "name": "H", "tokens": [(k + 0.1 * gap) % 1.0]},
+            "H joins just after K. H takes keys only from its clockwise successor C: the keys "
+            "between A and H, K among them. Nothing else moves.",
+        ),
+    ]
+    return Sample(
+        id="dynamo-figure-2",
+        lab="consistent-hashing",
+        title="Dynamo Figure 2: the ring, a preference list, a leave and a join",
+        params={"nodes": 0, "keys": 0, "vnodes": 1, "replication": 3},
+        seed=1,
+        intro="Dynamo (SOSP 2007) §4.2 and §4.3: keys and nodes share one hash ring; a key lives on "
+        "the first node clockwise and is replicated on the next N-1 distinct nodes.",
+        moves=moves,
+    )
+
+
+@sample("consistent-hashing")
+def redis_cluster_reshard() -> Sample:
+    # {user23} hashes to slot 1009, one of the first slots the new shard takes.
+    cart = ["{user23}:cart", "{user23}:profile", "{user23}:orders", "{user23}:wishlist"]
+    return Sample(
+        id="redis-cluster-reshard",
+        lab="consistent-hashing",
+        title="Redis Cluster: adding a shard moves whole slots",
+        params={"mode": "slots", "nodes": 3, "keys": 0, "keys_per_tick": 1, "migration": "slot"},
+        seed=1,
+        intro="Redis Cluster splits the key space into 16,384 hash slots: slot = CRC16(key) mod 16384. "
+        "Three shards serve contiguous slot ranges.",
+        moves=[
+            (
+                {"action": "add_keys", "names": cart},
+                "Four keys with the hash tag {user23}: only the text between { and } is hashed, so "
+                "all four land in slot 1009 and multi-key commands on them work.",
+            ),
+            ({"action": "select_key", "key": "{user23}:cart"}, "Slot 1009 is served by shard-A."),
+            (
+                {"action": "add_node", "name": "shard-D"},
+                "A fourth shard joins. The plan moves a quarter of the slots to it, taking the same "
+                "number from each existing shard; slot 1009 is among them.",
+            ),
+            (
+                None,
+                "Each tick copies one key of slot 1009. The source, shard-A, keeps ownership of the slot meanwhile.",
+            ),
+            (
+                None,
+                "Two of the four keys are copied; every key of slot 1009 is still served by shard-A.",
+            ),
+            (None, None),
+            (
+                None,
+                "The last key is copied: ownership of the whole slot flips to shard-D at once, so the slot is never split.",
+            ),
+        ],
+    )
+
+
+@sample("vector-clocks")
+def dynamo_figure_3() -> Sample:
+    return Sample(
+        id="dynamo-figure-3",
+        lab="vector-clocks",
+        title="Dynamo Figure 3: versions D1 to D5 and their vector clocks",
+        params={},
+        seed=1,
+        intro="Dynamo (SOSP 2007) §4.4: every version of an object carries a vector clock of "
+        "(node, counter) pairs; the clocks say which versions descend from which.",
+        moves=[(command, caption) for command, caption in figure3_commands()],
+    )
+
+
+@sample("vector-clocks")
+def lamport_messages() -> Sample:
+    return Sample(
+        id="lamport-three-processes",
+        lab="vector-clocks",
+        title="Lamport 1978: clocks on three processes exchanging messages",
+        params={"processes": 3, "min_delay": 1, "max_delay": 3},
+        seed=3,
+        intro="Lamport's rules: IR1, a process increments its clock between events; IR2, a message "
+        "carries its sender's time and the receiver moves its clock past it.",
+        moves=[
+            ({"action": "local", "process": "P1"}, "P1 has a local event: its clocks tick (IR1)."),
+            (
+                {"action": "send", "from": "P1", "to": "P2"},
+                "P1 sends a message to P2; it carries P1's clocks.",
+            ),
+            (
+                {"action": "local", "process": "P3"},
+                "P3's local event is concurrent with everything on P1 so far.",
+            ),
+            (
+                {"action": "deliver", "message": 0},
+                "P2 receives: it merges the message's vector clock into its own and ticks (IR2).",
+            ),
+            ({"action": "send", "from": "P2", "to": "P3"}, None),
+            (
+                {"action": "deliver", "message": 1},
+                "P3 receives from P2: now P1's first event happened before P3's receive, through P2.",
+            ),
+            (
+                {"action": "select_event", "event": 5},
+                "Its causal past (orange) is every event with a smaller vector clock; the grey events are concurrent.",
+            ),
+        ],
+    )

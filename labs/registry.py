@@ -104,3 +104,24 @@ LABS.register(
         script="labs/vector-clocks.js",
     )
 )
+
+LABS.register(
+    Lab(
+        slug="small-world",
+        title="Small-world networks and gossip",
+        papers=(
+            "Watts & Strogatz, Collective dynamics of 'small-world' networks, Nature 393 (1998)",
+            "Strogatz, Exploring complex networks, Nature 410 (2001)",
+            "Newman & Watts 1999; Erdős–Rényi; Barabási–Albert",
+        ),
+        summary=(
+            "Rewire a ring lattice edge by edge, watch the clustering C and path length L, "
+            "reproduce Figure 2 live, and spread gossip over lattices, small worlds and "
+            "random graphs."
+        ),
+        engine="algorithms.small_world:SmallWorldEngine",
+        template="labs/small_world.html",
+        script="labs/small-world.js",
+        checkpoint_every=64,
+    )
+)

@@ -36,3 +36,139 @@ async def export_shiviz(consumer: LabConsumer, message: dict[str, Any]) -> None:
 
 
 LAB_TASKS["vector-clocks"] = {"export_shiviz": export_shiviz}
+
+
+# -- small-world: the Figure 2 sweep and the gossip comparison ---------------------------
+
+SWEEP_MAX_N = 2000
+SWEEP_MAX_POINTS = 30
+SWEEP_MAX_REALIZATIONS = 50
+
+
+def _busy(consumer: LabConsumer, name: str) -> None:
+    from algorithms.engine import CommandError
+
+    task = consumer.lab_tasks.get(name)
+    if task is not None and not task.done():
+        raise CommandError(
+            "action", name, f"must wait: a {name} is already running (cancel it first)"
+        )
+
+
+async def run_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
+    """Start the Figure 2 sweep in a worker thread; stream each row as a progress frame.
+
+    Refused at once (before anything runs) when a value is out of range. The sweep
+    never blocks the event loop, can be cancelled, and is cancelled when the client
+    leaves.
+    """
+    import asyncio
+    import threading
+
+    from algorithms.engine import check_int
+    from algorithms.small_world import SweepCancelled, sweep
+
+    _busy(consumer, "sweep")
+    n = check_int("n", message.get("n", 1000), 20, SWEEP_MAX_N)
+    k = check_int("k", message.get("k", 10), 4, 50)
+    from algorithms.engine import CommandError
+
+    if k % 2 or k >= n:
+        raise CommandError("k", k, f"must be even and less than n = {n}")
+    points = check_int("points", message.get("points", 14), 2, SWEEP_MAX_POINTS)
+    realizations = check_int(
+        "realizations", message.get("realizations", 20), 1, SWEEP_MAX_REALIZATIONS
+    )
+    timeline = consumer.timeline
+    assert timeline is not None
+    seed = timeline.seed
+    ps = [10 ** (-4 + 4 * i / (points - 1)) for i in range(points)]
+    stop = threading.Event()
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    def progress(row: dict[str, Any]) -> None:
+        loop.call_soon_threadsafe(queue.put_nowait, row)
+
+    def work() -> tuple[str, list[dict[str, Any]]]:
+        try:
+            rows = sweep(
+                n, k, ps, realizations, seed, workers=2, progress=progress, cancel=stop.is_set
+            )
+            return "done", rows
+        except SweepCancelled as err:
+            return "cancelled", list(err.rows)
+
+    async def drive() -> None:
+        job = asyncio.ensure_future(asyncio.to_thread(work))
+        done = 0
+        try:
+            while not job.done() or not queue.empty():
+                getter = asyncio.ensure_future(queue.get())
+                finished, _ = await asyncio.wait({getter, job}, return_when=asyncio.FIRST_COMPLETED)
+                if getter in finished:
+                    done += 1
+                    row = getter.result()
+                    await consumer.send_json(
+                        {
+                            "type": "progress",
+                            "task": "sweep",
+                            "done": done,
+                            "total": points,
+                            "row": row,
+                        }
+                    )
+                else:
+                    getter.cancel()
+            outcome, rows = await job
+            await consumer.send_json({"type": "sweep_" + outcome, "rows": rows, "total": points})
+        finally:
+            stop.set()
+
+    await consumer.send_json(
+        {
+            "type": "sweep_started",
+            "n": n,
+            "k": k,
+            "ps": ps,
+            "realizations": realizations,
+            "seed": seed,
+        }
+    )
+    consumer.lab_tasks["sweep"] = asyncio.create_task(drive())
+    consumer.lab_cancels["sweep"] = stop.set
+
+
+async def cancel_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
+    from algorithms.engine import CommandError
+
+    cancel = consumer.lab_cancels.get("sweep")
+    task = consumer.lab_tasks.get("sweep")
+    if cancel is None or task is None or task.done():
+        raise CommandError("action", "cancel_sweep", "needs a running sweep")
+    cancel()
+
+
+async def compare_gossip(consumer: LabConsumer, message: dict[str, Any]) -> None:
+    """Rounds until all know, on the lattice, a small world and a random graph."""
+    import asyncio
+
+    from algorithms.engine import check_choice
+    from algorithms.small_world import gossip_comparison
+
+    timeline = consumer.timeline
+    assert timeline is not None
+    params: Any = timeline.params
+    mode = check_choice("mode", message.get("mode", "push-pull"), ("push", "pull", "push-pull"))
+    p = params.p if 0 < params.p <= 1 else 0.05
+    rows = await asyncio.to_thread(
+        gossip_comparison, params.n, max(2, params.k), p, 10, timeline.seed, [mode]
+    )
+    await consumer.send_json({"type": "gossip_comparison", "mode": mode, "p": p, "rows": rows})
+
+
+LAB_TASKS["small-world"] = {
+    "sweep": run_sweep,
+    "cancel_sweep": cancel_sweep,
+    "compare_gossip": compare_gossip,
+}

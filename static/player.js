@@ -100,7 +100,7 @@ export function startPlayer(root, createView) {
     if (!scrubbing) scrub.value = frame.step;
     scrub.setAttribute("aria-valuetext", `Step ${frame.step} of ${frame.length}`);
     const play = $("btn-play");
-    play.textContent = frame.playing ? "⏸" : "▶";
+    play.textContent = frame.playing ? "❚❚" : "▶";
     play.setAttribute("aria-label", frame.playing ? "Pause" : "Play");
     $("btn-back").disabled = frame.step === 0;
     $("btn-start").disabled = frame.step === 0;

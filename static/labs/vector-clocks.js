@@ -147,7 +147,7 @@ export function createView(root, player) {
     Plotly.react("vc-diagram", traces, {
       margin: { l: 50, r: 10, t: 30, b: 30 }, height: Math.max(260, 70 * s.processes.length),
       title: { text: `Space-time diagram: ${ev.length} events (labels: ${order ? "position in the total order" : "Lamport clocks"})` },
-      xaxis: { title: { text: "events in the order they happened (time runs to the right)" }, zeroline: false },
+      xaxis: { title: { text: "events in the order they happened (time runs to the right)" }, zeroline: false, tickformat: "d", dtick: ev.length <= 40 ? 1 : undefined },
       yaxis: { tickvals: s.processes.map((_, i) => i), ticktext: s.processes, autorange: "reversed", zeroline: false },
       legend: { orientation: "h" }, hovermode: "closest", dragmode: "pan",
     }, plotConfig);
@@ -224,7 +224,9 @@ export function createView(root, player) {
     const s = frame.state;
     state = s;
     options($("vc-process"), s.processes);
+    const toWasEmpty = $("vc-to").options.length === 0;
     options($("vc-to"), s.processes);
+    if (toWasEmpty && s.processes.length > 1) $("vc-to").value = s.processes[1];
     const flying = s.messages.filter((m) => m.status === "in_flight");
     options($("vc-message"), flying.map((m) => m.id), flying.map((m) => `m${m.id} ${m.from}→${m.to} (due ${m.due})`));
     $("vc-total-order").checked = !!s.total_order;

@@ -162,6 +162,14 @@ class PartitionScheme:
         Who holds each arc: the tokens (strategy 1) or the partitions (2 and 3).
     partition_owners : tuple of str
         Owner of each partition (empty for strategy 1).
+
+    Examples
+    --------
+    >>> s = PartitionScheme.from_owners(["A", "B"], ["A", "B", "A", "B"])
+    >>> s.partition_at(1), s.node_at(1), s.node_at(HASH_SPACE // 4 + 1)
+    (0, 'A', 'B')
+    >>> s.preference_list_at(1, 2), s.load_shares()
+    (['A', 'B'], {'A': 0.5, 'B': 0.5})
     """
 
     def __init__(

@@ -440,6 +440,15 @@ class ArcMove:
     ``lo`` is the index (in a :class:`KeyPlacement`'s sorted order) of the first key in
     the arc; the ``count`` keys are at indices ``(lo + j) % len(placement)``. ``None``
     as source or target means no node (an empty ring).
+
+    Examples
+    --------
+    >>> ring = HashRing(vnodes=1)
+    >>> ring.add_node("A", tokens=[0.5])
+    >>> placement = KeyPlacement(["k1", "k2", "k3"])
+    >>> arcs = placement.moves_on_join(ring, "B", tokens=[0.0]).arcs
+    >>> [(a.source, a.target, a.start == fraction_to_position(0.5), a.end) for a in arcs]
+    [('A', 'B', True, 0)]
     """
 
     start: int

@@ -206,7 +206,13 @@ def all_slot_ranges(owners: Sequence[str | None]) -> dict[str, list[tuple[int, i
 
 @dataclass(frozen=True)
 class SlotMove:
-    """One slot to move from ``source`` (None: unassigned) to ``target``."""
+    """One slot of a reshard plan: it moves from ``source`` (None: unassigned) to ``target``.
+
+    Examples
+    --------
+    >>> plan_reshard(slot_table(["A"]), ["A", "B"])[0]
+    SlotMove(slot=0, source='A', target='B')
+    """
 
     slot: int
     source: str | None
@@ -266,6 +272,14 @@ class MigrationRecord:
     ``kind`` is ``"copy"`` (key ``key`` of ``slot`` reached ``target``: ``moved`` of
     ``total`` keys of the slot are there now), ``"flip"`` (``slot``, holding ``total``
     keys, now belongs to ``target``) or ``"done"`` (the plan is finished).
+
+    Examples
+    --------
+    >>> c = SlotCluster(["A"])
+    >>> _ = c.add_key("k"), c.add_shard("B")
+    >>> kinds = [r.kind for r in c.step(10)]
+    >>> kinds.count("copy"), kinds[-1]
+    (1, 'done')
     """
 
     kind: str
@@ -279,7 +293,13 @@ class MigrationRecord:
 
 @dataclass(frozen=True)
 class SlotLookup:
-    """Where a key lives: its slot, the slot's owner, who serves it, and any ASK redirect."""
+    """Where a key lives: its slot, the slot's owner, who serves it, and any ASK redirect.
+
+    Examples
+    --------
+    >>> SlotCluster(["A", "B"]).lookup("{user1000}.following")
+    SlotLookup(key='{user1000}.following', slot=3443, hashed='user1000', owner='A', served_by='A', ask=None)
+    """
 
     key: str
     slot: int

@@ -120,7 +120,9 @@ export function createView(root, player) {
       else { x2 = xEnd; y2 = row[m.to]; }
       bucket[0].push(send.id, x2, null);
       bucket[1].push(row[send.process], y2, null);
-      heads[0].push(x2); heads[1].push(y2); heads[2].push(`m${m.id} ${m.from} → ${m.to} (${m.status.replace("_", " ")})`);
+      // The arrow head sits short of the receive event so clicks reach the event.
+      const sy = row[send.process];
+      heads[0].push(send.id + 0.8 * (x2 - send.id)); heads[1].push(sy + 0.8 * (y2 - sy)); heads[2].push(`m${m.id} ${m.from} → ${m.to} (${m.status.replace("_", " ")})`);
     }
     const gl = ev.length > 400 ? "scattergl" : "scatter";
     traces.push({ type: gl, mode: "lines", x: mx.delivered[0], y: mx.delivered[1], line: { color: "#1f77b4", width: 1.5 }, name: "delivered messages", hoverinfo: "skip" });

@@ -92,9 +92,15 @@ def test_narrated_replay_shows_captions(page: Any, live_server_url: str) -> None
     wait_ready(page)
     assert page.is_visible("#caption")
     first = page.inner_text("#caption")
+    assert "Dynamo" in first
     page.click("#btn-step")
     wait_step(page, 1)
+    page.keyboard.press("End")
+    page.wait_for_function(
+        "window.paperlabs.step > 1 && window.paperlabs.step === window.paperlabs.length"
+    )
     page.wait_for_function(f"document.getElementById('caption').textContent !== {first!r}")
+    assert "H joins" in page.inner_text("#caption")
 
 
 def test_refusal_is_shown_and_the_page_keeps_working(page: Any, live_server_url: str) -> None:

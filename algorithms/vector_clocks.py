@@ -358,8 +358,10 @@ class VectorClocksEngine(LabEngine):
             )
 
     def _in_flight(self, field: str, value: object) -> _Message:
-        message_id = check_int(field, value, 0, max(len(self.messages) - 1, 0))
-        if not self.messages or self.messages[message_id].status != "in_flight":
+        if not self.messages:
+            raise CommandError(field, value, "must be the id of a message in flight (none is)")
+        message_id = check_int(field, value, 0, len(self.messages) - 1)
+        if self.messages[message_id].status != "in_flight":
             raise CommandError(field, value, "must be the id of a message in flight")
         return self.messages[message_id]
 

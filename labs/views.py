@@ -65,7 +65,8 @@ def replay_export(request: HttpRequest, replay_id: str) -> HttpResponse:
 
 
 def replay_list(request: HttpRequest) -> HttpResponse:
-    replays = Replay.objects.all()[:100]
+    # Exercise answers and graded feedback are reachable by their link only.
+    replays = Replay.objects.exclude(source__in=("exercise", "feedback"))[:100]
     return render(request, "replays.html", {"replays": replays, "labs": list(LABS)})
 
 

@@ -1,0 +1,100 @@
+"""Quizzes, items and attempts in the Django admin, limited to the quizzes one manages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from labs.teaching import content, services
+from labs.teaching.models import Attempt, Quiz, QuizItem
+
+
+class QuizItemForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = QuizItem
+        fields = ("position", "exercise", "points")
+
+    def clean_exercise(self) -> str:
+        value = str(self.cleaned_data["exercise"])
+        installed = content.installed()
+        if value not in installed.exercises:
+            bad = value in installed.invalid_ids
+            raise forms.ValidationError(
+                f"exercise {value!r} "
+                + ("has problems: run manage.py check_exercises" if bad else "does not exist")
+                + f" (valid: {', '.join(sorted(installed.exercises)) or 'none'})"
+            )
+        return value
+
+
+class QuizItemInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = QuizItem
+    form = QuizItemForm
+    extra = 1
+
+
+def _manageable(request: HttpRequest, qs: QuerySet[Any], field: str = "") -> QuerySet[Any]:
+    if request.user.is_superuser:
+        return qs
+    managed = Quiz.managed_by(request.user).values("pk")
+    return qs.filter(**{f"{field}pk__in" if field else "pk__in": managed})
+
+
+@admin.action(description="Regrade the finished attempts with the current exercise files")
+def regrade_quizzes(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Quiz]) -> None:
+    count = services.regrade(Attempt.objects.filter(quiz__in=queryset).select_related("quiz"))
+    messages.success(request, f"Regraded {count} attempts.")
+
+
+@admin.action(description="Regrade the selected attempts")
+def regrade_attempts(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Attempt]) -> None:
+    count = services.regrade(queryset.select_related("quiz"))
+    messages.success(request, f"Regraded {count} attempts.")
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("title", "slug", "opens", "closes", "max_attempts", "time_limit", "source")
+    list_filter = ("source",)
+    search_fields = ("title", "slug")
+    filter_horizontal = ("instructors", "instructor_groups")
+    inlines = [QuizItemInline]
+    actions = [regrade_quizzes]
+    readonly_fields = ("source", "source_path", "created", "updated")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
+        return _manageable(request, super().get_queryset(request))
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("quiz", "user", "number", "status", "score", "max_score", "started", "submitted")
+    list_filter = ("quiz", "status")
+    search_fields = ("user__username", "quiz__slug")
+    readonly_fields = (
+        "quiz",
+        "user",
+        "number",
+        "status",
+        "token",
+        "variant",
+        "started",
+        "deadline",
+        "submitted",
+        "answers",
+        "results",
+        "score",
+        "max_score",
+        "graded",
+    )
+    actions = [regrade_attempts]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Attempt]:
+        return _manageable(request, super().get_queryset(request), "quiz__")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

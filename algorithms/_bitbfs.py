@@ -47,6 +47,7 @@ __all__ = [
     "distance_levels",
     "level_sums",
     "popcount_total",
+    "ring_fix_rows",
     "triangles_twice",
 ]
 
@@ -152,12 +153,24 @@ def bit_matrix(n: int, eu: IntArray, ev: IntArray, ws: Workspace | None = None) 
 
 
 def triangles_twice(
-    n: int, eu: IntArray, ev: IntArray, adjacency: Words | None = None, ws: Workspace | None = None
+    n: int,
+    eu: IntArray,
+    ev: IntArray,
+    adjacency: Words | None = None,
+    ws: Workspace | None = None,
+    rows: IntArray | None = None,
 ) -> IntArray:
     """For every node, twice its number of triangles (sum over its edges of common neighbours).
 
     The local clustering of Watts & Strogatz is then ``C_v = t2[v] / (d_v (d_v - 1))``.
+    With ``rows``, only the edges at those nodes are counted: the result is exact at
+    ``rows`` and meaningless elsewhere.
     """
+    if rows is not None:
+        mark = np.zeros(n, dtype=bool)
+        mark[rows] = True
+        keep = mark[eu] | mark[ev]
+        eu, ev = eu[keep], ev[keep]
     m = len(eu)
     if m == 0:
         return np.zeros(n, dtype=np.int64)
@@ -166,14 +179,14 @@ def triangles_twice(
     w = a.shape[1]
     both = ws.get("tri_a", (m, w))
     other = ws.get("tri_b", (m, w))
-    np.take(a, eu, axis=0, out=both, mode="clip")
-    np.take(a, ev, axis=0, out=other, mode="clip")
+    a.take(eu, axis=0, out=both, mode="clip")
+    a.take(ev, axis=0, out=other, mode="clip")
     np.bitwise_and(both, other, out=both)
     pops = _pop_bytes(both, ws.get("tri_pop", (m, w), np.uint8))
     as_float = ws.get("tri_float", (m, w), np.float64)
     np.copyto(as_float, pops)
-    # Row sums of small counts through a float matrix product: exact, and much faster
-    # than numpy's integer reduction along a short axis.
+    # Row sums of small counts through a float matrix-vector product: exact, and much
+    # faster than numpy's integer reduction along a short axis.
     common = as_float @ np.ones(w)
     t2 = np.bincount(eu, weights=common, minlength=n) + np.bincount(ev, weights=common, minlength=n)
     out: IntArray = t2.astype(np.int64)
@@ -381,6 +394,21 @@ def _guess_half_width(n: int, eu: IntArray, ev: IntArray) -> int:
     return h
 
 
+def ring_fix_rows(n: int, eu: IntArray, ev: IntArray, h: int) -> IntArray:
+    """Rows that differ from the ring lattice's or sit within ``h`` of one that does.
+
+    Everywhere else a node has its lattice neighbours and so do all of them: its BFS
+    step is the ring window's, and its local clustering is the lattice's.
+
+    Examples
+    --------
+    >>> ring_fix_rows(10, np.array([0, 1, 2, 3, 4, 5, 6, 7, 8, 0]),
+    ...               np.array([1, 2, 3, 4, 5, 6, 7, 8, 9, 5]), 1).tolist()
+    [0, 1, 4, 5, 6, 8, 9]
+    """
+    return near_broken(n, broken_rows(n, eu, ev, h), h)
+
+
 def distance_levels(
     n: int,
     eu: IntArray,
@@ -388,14 +416,16 @@ def distance_levels(
     ring_half_width: int | None = None,
     adjacency: Words | None = None,
     ws: Workspace | None = None,
+    fix_rows: IntArray | None = None,
 ) -> list[int]:
     """Counts of ordered pairs (sources included) within distance 0, 1, 2, ... of each other.
 
     ``levels[t]`` is the number of ordered pairs ``(s, v)`` with ``d(s, v) <= t``; the list
     stops when it stops growing (at the largest eccentricity within components).
     ``ring_half_width`` is the lattice's ``k/2`` when the caller knows the graph is a
-    rewired ring lattice (None: guess from the edges; 0: never use the ring window). It
-    changes the speed, never the result.
+    rewired ring lattice (None: guess from the edges; 0: never use the ring window), and
+    ``fix_rows`` its :func:`ring_fix_rows` if already known. They change the speed, never
+    the result.
     """
     if n == 0:
         return [0]
@@ -406,7 +436,8 @@ def distance_levels(
     h = _guess_half_width(n, eu, ev) if ring_half_width is None else ring_half_width
     if h and 2 * h + 1 <= n:
         deg = np.bincount(eu, minlength=n) + np.bincount(ev, minlength=n)
-        fix_rows = near_broken(n, broken_rows(n, eu, ev, h), h)
+        if fix_rows is None:
+            fix_rows = ring_fix_rows(n, eu, ev, h)
         # Per level: one contiguous OR plus a popcount (~3 row-ORs per row) against one
         # gathered row per neighbour, for the fixed rows or for all.
         ring_cost = 3 * n + (_GATHER + 1) * int(deg[fix_rows].sum() + len(fix_rows))

@@ -181,8 +181,15 @@ class Rewiring(NamedTuple):
     new: int | None
 
 
-def _decide(n: int, k: int, p: float, rng: random.Random, remove: bool) -> list[tuple[int, int]]:
-    """The edges that change, as ``(edge_id, new_far_end)`` with ``edge_id = (lap-1)*n + node``.
+class _Changes(NamedTuple):
+    """The edges that change: edge ``ids[i] = (lap-1)*n + node`` gets far end ``far[i]``."""
+
+    ids: list[int]
+    far: list[int]
+
+
+def _decide(n: int, k: int, p: float, rng: random.Random, remove: bool) -> _Changes:
+    """The edges whose far end moves (or that get a shortcut), in the order decided.
 
     Watts & Strogatz (1998): "We choose a vertex and the edge that connects it to its
     nearest neighbour in a clockwise sense. With probability p, we reconnect this edge to
@@ -203,7 +210,8 @@ def _decide(n: int, k: int, p: float, rng: random.Random, remove: bool) -> list[
     extra_degree = [0] * n
     crowded = n - 1 - 2 * h  # only a node with this many added edges can be saturated
     far_h = n - h
-    changes: list[tuple[int, int]] = []
+    ids: list[int] = []
+    far: list[int] = []
     for lap in range(1, h + 1):
         base = (lap - 1) * n
         for u in range(n):
@@ -232,8 +240,9 @@ def _decide(n: int, k: int, p: float, rng: random.Random, remove: bool) -> list[
             added.add(w * n + u)
             extra_degree[u] += 1
             extra_degree[w] += 1
-            changes.append((base + u, w))
-    return changes
+            ids.append(base + u)
+            far.append(w)
+    return _Changes(ids, far)
 
 
 def _degree(n: int, h: int, u: int, removed: set[int], extra_degree: list[int]) -> int:
@@ -244,8 +253,8 @@ def _degree(n: int, h: int, u: int, removed: set[int], extra_degree: list[int]) 
     return 2 * h - lost + extra_degree[u]
 
 
-def _expand(n: int, k: int, changes: list[tuple[int, int]]) -> Iterator[Rewiring]:
-    moved = dict(changes)
+def _expand(n: int, k: int, changes: _Changes) -> Iterator[Rewiring]:
+    moved = dict(zip(changes.ids, changes.far, strict=True))
     for lap in range(1, k // 2 + 1):
         for u in range(n):
             yield Rewiring(lap, u, (u + lap) % n, moved.get((lap - 1) * n + u))
@@ -259,18 +268,37 @@ def _lattice_arrays(n: int, k: int) -> tuple[IntArray, IntArray]:
     return eu, ev
 
 
-def _changed_arrays(
-    n: int, k: int, changes: list[tuple[int, int]], remove: bool
+def _changed_arrays(n: int, k: int, changes: _Changes, remove: bool) -> tuple[IntArray, IntArray]:
+    ids = np.array(changes.ids, dtype=np.int64)
+    far = np.array(changes.far, dtype=np.int64)
+    return _apply_changes(n, k, ids, far, remove)
+
+
+def _apply_changes(
+    n: int, k: int, ids: IntArray, far: IntArray, remove: bool
 ) -> tuple[IntArray, IntArray]:
+    """The lattice with the given changes applied (moved far ends, or added shortcuts)."""
     eu, ev = _lattice_arrays(n, k)
-    if not changes:
+    if not len(ids):
         return eu, ev
-    both = np.array(changes, dtype=np.int64)
-    ids, far = both[:, 0], both[:, 1]
     if remove:
         ev[ids] = far
         return eu, ev
     return np.concatenate([eu, eu[ids]]), np.concatenate([ev, far])
+
+
+def _ring_prepared(n: int, k: int, ids: IntArray, far: IntArray, remove: bool) -> _Prepared:
+    """A rewired ring lattice ready for C and L, its off-pattern rows found from the changes."""
+    eu, ev = _apply_changes(n, k, ids, far, remove)
+    # The rows off the lattice pattern are among the changed edges' three ends.
+    touched = np.zeros(n, dtype=bool)
+    node = ids % n
+    touched[node] = True
+    touched[(node + ids // n + 1) % n] = True
+    touched[far] = True
+    h = k // 2
+    fix = _bitbfs.near_broken(n, np.flatnonzero(touched), h)
+    return _Prepared(n, eu, ev, _bitbfs.bit_matrix(n, eu, ev, _workspace()), h, fix)
 
 
 def _graph_from_arrays(n: int, eu: IntArray, ev: IntArray) -> nx.Graph:
@@ -577,11 +605,41 @@ def _indexed(G: nx.Graph) -> _Indexed:
     return _Indexed(nodes, arr[:, 0].copy(), arr[:, 1].copy())
 
 
-def _clustering_values(n: int, eu: IntArray, ev: IntArray, ws: _bitbfs.Workspace) -> Any:
+class _Prepared(NamedTuple):
+    """One graph on nodes 0..n-1 ready for C and L: edges, bitset adjacency, ring rows."""
+
+    n: int
+    eu: IntArray
+    ev: IntArray
+    adjacency: Any
+    h: int  # ring half-width (0: not a ring lattice, or unknown)
+    fix_rows: IntArray | None  # rows off the lattice pattern, when h > 0
+
+
+def _prepare(n: int, eu: IntArray, ev: IntArray, h: int | None) -> _Prepared:
+    ws = _workspace()
+    a = _bitbfs.bit_matrix(n, eu, ev, ws)
+    if h:
+        return _Prepared(n, eu, ev, a, h, _bitbfs.ring_fix_rows(n, eu, ev, h))
+    return _Prepared(n, eu, ev, a, 0, None)
+
+
+def _clustering_values(g: _Prepared) -> Any:
     """Local clustering ``C_v`` for every node (0 for degree < 2), as a float array."""
+    n, eu, ev = g.n, g.eu, g.ev
     deg = np.bincount(eu, minlength=n) + np.bincount(ev, minlength=n)
-    t2 = _bitbfs.triangles_twice(n, eu, ev, _bitbfs.bit_matrix(n, eu, ev, ws), ws)
     pairs = deg * (deg - 1)
+    ws = _workspace()
+    if g.fix_rows is not None and 2 * len(g.fix_rows) < n:
+        # Away from the changed rows every node has the lattice's C_v.
+        rows = g.fix_rows
+        t2 = _bitbfs.triangles_twice(n, eu, ev, g.adjacency, ws, rows)
+        values = np.full(n, lattice_clustering(2 * g.h, n))
+        values[rows] = np.divide(
+            t2[rows], pairs[rows], out=np.zeros(len(rows)), where=pairs[rows] > 0
+        )
+        return values
+    t2 = _bitbfs.triangles_twice(n, eu, ev, g.adjacency, ws)
     return np.divide(t2, pairs, out=np.zeros(n), where=pairs > 0)
 
 
@@ -605,7 +663,7 @@ def clustering(G: nx.Graph) -> float:
     n = len(ix.nodes)
     if n == 0:
         raise CommandError("G", "0 nodes", "must have at least one node")
-    values = _clustering_values(n, ix.eu, ix.ev, _workspace())
+    values = _clustering_values(_prepare(n, ix.eu, ix.ev, None))
     return float(math.fsum(values.tolist()) / n)
 
 
@@ -635,10 +693,10 @@ class _PathSums(NamedTuple):
     largest_n: int
 
 
-def _path_sums(
-    n: int, eu: IntArray, ev: IntArray, ws: _bitbfs.Workspace, ring_half_width: int | None
-) -> _PathSums:
-    levels = _bitbfs.distance_levels(n, eu, ev, ring_half_width, None, ws)
+def _path_sums(g: _Prepared) -> _PathSums:
+    n, eu, ev = g.n, g.eu, g.ev
+    ws = _workspace()
+    levels = _bitbfs.distance_levels(n, eu, ev, g.h if g.h else None, g.adjacency, ws, g.fix_rows)
     total, pairs = _bitbfs.level_sums(levels)
     if pairs == n * (n - 1):
         return _PathSums(total, pairs, n, 1, total, pairs, n)
@@ -697,7 +755,7 @@ def path_length(G: nx.Graph, disconnected: str = "raise") -> float:
         raise CommandError("G", "0 nodes", "must have at least one node")
     if n == 1:
         return 0.0
-    sums = _path_sums(n, ix.eu, ix.ev, _workspace(), None)
+    sums = _path_sums(_prepare(n, ix.eu, ix.ev, None))
     if sums.components == 1:
         return sums.total / sums.pairs
     if mode == "raise":
@@ -814,12 +872,12 @@ Measured = tuple[float, float, bool]  # C, L, connected
 def _measure_ws(n: int, k: int, p: float, seed: int) -> Measured:
     """C and L of ``watts_strogatz(n, k, p, seed)`` without building a networkx graph."""
     changes = _decide(n, k, p, random.Random(seed), remove=True)
-    if not changes:
+    if not changes.ids:
         return lattice_clustering(k, n), lattice_path_length(n, k), True
-    eu, ev = _changed_arrays(n, k, changes, remove=True)
-    ws = _workspace()
-    c = float(_clustering_values(n, eu, ev, ws).sum()) / n
-    sums = _path_sums(n, eu, ev, ws, k // 2)
+    ids = np.array(changes.ids, dtype=np.int64)
+    g = _ring_prepared(n, k, ids, np.array(changes.far, dtype=np.int64), remove=True)
+    c = float(_clustering_values(g).sum()) / n
+    sums = _path_sums(g)
     if sums.components == 1:
         return c, sums.total / sums.pairs, True
     return c, sums.largest_total / sums.largest_pairs, False
@@ -946,13 +1004,16 @@ def sweep(
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
-    # fork is cheapest, but forking a process that runs other threads (a web server)
-    # can deadlock; forkserver starts clean children there.
+    # fork is cheapest, but forking a process that runs other threads (a web server) can
+    # deadlock; there, forkserver starts clean children, with this module preloaded so
+    # that each sweep's workers start in milliseconds after the first.
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
-        return multiprocessing.get_context("forkserver")
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__])
+        return context
     return multiprocessing.get_context("spawn")
 
 
@@ -1284,11 +1345,12 @@ class SmallWorldEngine(LabEngine):
     ``rewire_next``) applies the next decision of the paper's procedure, lap by lap, so
     shortcuts appear one at a time while ``C`` and ``L`` update (Watts & Strogatz 1998,
     Fig. 1). Once a ``gossip`` starts, steps advance it round by round instead, until
-    every reachable node knows the rumour. The graph after all decisions equals
-    ``watts_strogatz(n, k, p, seed)`` (or ``newman_watts``); Erdos-Renyi and
-    Barabasi-Albert graphs are built whole (``erdos_renyi(n, m=n*k/2, seed=seed)``,
-    ``barabasi_albert(n, m, seed)``). The Figure 2 sweep is not a command: it is heavy
-    and runs outside the engine through :func:`sweep`.
+    every reachable node knows the rumour (Dynamo section 4.8). The graph after all
+    decisions equals ``watts_strogatz(n, k, p, seed)`` (or ``newman_watts``); Erdos-Renyi
+    and Barabasi-Albert graphs are built whole and equal
+    ``erdos_renyi(n, m=n*k//2, seed=seed)`` and ``barabasi_albert(n, m, seed)``. The
+    Figure 2 sweep is not a command: it is heavy, and runs outside the engine through
+    :func:`sweep`.
 
     Commands
     --------
@@ -1304,6 +1366,17 @@ class SmallWorldEngine(LabEngine):
         Highlight a shortest path between two nodes (kept up to date as edges move).
     ``{"action": "clear"}``
         Clear the selection, the path and the rumour.
+
+    State
+    -----
+    ``state()`` returns ``{"model", "n", "k", "p", "m", "nodes": n, "edges": [[u, v], ...]
+    (u < v, sorted), "shortcuts": [[u, v], ...] (edges that are not lattice edges; [] for
+    Erdos-Renyi and Barabasi-Albert), "lap": lap of the next decision (null for ER/BA),
+    "decisions_done", "decisions_total", "C", "L" (null if disconnected), "L_note" (one
+    sentence), "components", "C0", "L0" (the lattice's exact values for n and k),
+    "degree_histogram": [[degree, count], ...], "selected": null or {"node", "degree",
+    "C_v"}, "path": null or [a, ..., b], "gossip": null or {"mode", "source", "round",
+    "informed": [...], "history": [informed count per round], "finished"}}``.
 
     Examples
     --------
@@ -1333,6 +1406,7 @@ class SmallWorldEngine(LabEngine):
         "shortest_path": ("a", "b"),
         "clear": (),
     }
+    _CACHED_VERSIONS = 4
 
     def __init__(self, params: SmallWorldParams, seed: int) -> None:
         self.params = params
@@ -1341,37 +1415,38 @@ class SmallWorldEngine(LabEngine):
         n, k = params.n, params.k
         self.n = n
         self.h = k // 2
-        self.adj: list[set[int]] = [set() for _ in range(n)]
-        self.decisions: tuple[Rewiring, ...] = ()
+        self.ring = params.model in RING_MODELS
+        self.remove = params.model == "watts_strogatz"
+        self.total = n * self.h if self.ring else 0
         self.done = 0
-        if params.model in RING_MODELS:
-            for u in range(n):
-                for d in range(1, self.h + 1):
-                    self._link(u, (u + d) % n)
-            remove = params.model == "watts_strogatz"
-            changes = _decide(n, k, params.p, self.rng, remove=remove)
-            self.decisions = tuple(_expand(n, k, changes))
+        # The graph is a pure function of how many decisions are applied: everything below
+        # is fixed at construction and shared by copies (Timeline checkpoints).
+        if self.ring:
+            changes = _decide(n, k, params.p, self.rng, remove=self.remove)
+            self._ids = np.array(changes.ids, dtype=np.int64)
+            self._far = np.array(changes.far, dtype=np.int64)
+            self._moved = dict(zip(changes.ids, changes.far, strict=True))
+            self._static: tuple[IntArray, IntArray] | None = None
         else:
             if params.model == "erdos_renyi":
                 G = nx.gnm_random_graph(n, n * k // 2, seed=self.rng)
             else:
                 G = nx.barabasi_albert_graph(n, params.m, seed=self.rng)
-            for u, v in G.edges():
-                self._link(u, v)
-        self.version = 0
-        self._cache: dict[str, Any] = {}
+            arr = np.array(list(G.edges()), dtype=np.int64).reshape(-1, 2)
+            self._static = (arr[:, 0].copy(), arr[:, 1].copy())
+            self._ids = self._far = np.zeros(0, dtype=np.int64)
+            self._moved = {}
+        self._caches: dict[int, dict[str, Any]] = {}
         self.selected: int | None = None
         self.path_ends: tuple[int, int] | None = None
         self.rumour: dict[str, Any] | None = None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> SmallWorldEngine:
-        # Timeline checkpoints copy the engine: share what never changes, copy the rest.
+        # Share what never changes (decisions, per-version caches), copy the rest.
         other = object.__new__(SmallWorldEngine)
         other.__dict__.update(self.__dict__)
         other.rng = random.Random()
         other.rng.setstate(self.rng.getstate())
-        other.adj = [set(s) for s in self.adj]
-        other._cache = dict(self._cache)
         if self.rumour is not None:
             other.rumour = {
                 **self.rumour,
@@ -1380,19 +1455,25 @@ class SmallWorldEngine(LabEngine):
             }
         return other
 
-    # -- graph bookkeeping ----------------------------------------------------------------
+    # -- the graph at this version --------------------------------------------------------
 
-    def _link(self, u: int, v: int) -> None:
-        self.adj[u].add(v)
-        self.adj[v].add(u)
+    def _cache(self) -> dict[str, Any]:
+        cache = self._caches.get(self.done)
+        if cache is None:
+            while len(self._caches) >= self._CACHED_VERSIONS:
+                del self._caches[next(iter(self._caches))]
+            cache = self._caches[self.done] = {}
+        return cache
 
-    def _unlink(self, u: int, v: int) -> None:
-        self.adj[u].discard(v)
-        self.adj[v].discard(u)
+    def _applied(self) -> int:
+        """How many changes (moved far ends or shortcuts) the applied decisions made."""
+        return int(np.searchsorted(self._ids, self.done))
 
-    def _changed(self) -> None:
-        self.version += 1
-        self._cache = {}
+    def _arrays(self) -> tuple[IntArray, IntArray]:
+        if self._static is not None:
+            return self._static
+        j = self._applied()
+        return _apply_changes(self.n, 2 * self.h, self._ids[:j], self._far[:j], self.remove)
 
     def _is_lattice_edge(self, u: int, v: int) -> bool:
         d = (v - u) % self.n
@@ -1402,32 +1483,97 @@ class SmallWorldEngine(LabEngine):
         d = (v - u) % self.n
         return -(-min(d, self.n - d) // self.h)
 
-    def _edges(self) -> list[tuple[int, int]]:
-        cached: list[tuple[int, int]] | None = self._cache.get("edges")
-        if cached is None:
-            cached = [(u, v) for u in range(self.n) for v in sorted(self.adj[u]) if u < v]
-            self._cache["edges"] = cached
-        return cached
-
     def _metrics(self) -> JSON:
-        """C, L, local clustering and components of the current graph (cached per version)."""
-        cached = self._cache.get("metrics")
-        if cached is not None:
-            return cached  # type: ignore[no-any-return]
+        """C, L, local clustering, degrees and components (cached per version)."""
+        cache = self._cache()
+        metrics: JSON | None = cache.get("metrics")
+        if metrics is not None:
+            return metrics
         n = self.n
-        arr = np.array(self._edges(), dtype=np.int64).reshape(-1, 2)
-        eu, ev = arr[:, 0].copy(), arr[:, 1].copy()
-        ws = _workspace()
-        local = _clustering_values(n, eu, ev, ws)
-        hint = self.h if self.params.model in RING_MODELS else None
-        sums = _path_sums(n, eu, ev, ws, hint)
-        metrics: JSON = {
+        if self.ring:
+            j = self._applied()
+            g = _ring_prepared(n, 2 * self.h, self._ids[:j], self._far[:j], self.remove)
+        else:
+            eu, ev = self._arrays()
+            g = _prepare(n, eu, ev, None)
+        local = _clustering_values(g)
+        sums = _path_sums(g)  # last: it may reuse the adjacency buffer of g
+        metrics = {
             "C": float(math.fsum(local.tolist()) / n),
             "local": local,
+            "degree": np.bincount(g.eu, minlength=n) + np.bincount(g.ev, minlength=n),
             "sums": sums,
         }
-        self._cache["metrics"] = metrics
+        cache["metrics"] = metrics
         return metrics
+
+    def _neighbours(self) -> list[list[int]]:
+        cache = self._cache()
+        nbrs: list[list[int]] | None = cache.get("nbrs")
+        if nbrs is None:
+            eu, ev = self._arrays()
+            src = np.concatenate([eu, ev])
+            dst = np.concatenate([ev, eu])
+            order = np.lexsort((dst, src))
+            cuts = np.cumsum(np.bincount(src, minlength=self.n))[:-1]
+            nbrs = [part.tolist() for part in np.split(dst[order], cuts)]
+            cache["nbrs"] = nbrs
+        return nbrs
+
+    def _picture(self) -> JSON:
+        """Edges, shortcuts and degree histogram as JSON lists (cached per version)."""
+        cache = self._cache()
+        picture: JSON | None = cache.get("picture")
+        if picture is None:
+            n = self.n
+            eu, ev = self._arrays()
+            lo, hi = np.minimum(eu, ev), np.maximum(eu, ev)
+            order = np.lexsort((hi, lo))
+            edges = np.stack([lo[order], hi[order]], axis=1)
+            gap = edges[:, 1] - edges[:, 0]
+            across = np.minimum(gap, n - gap) > self.h
+            degree = np.bincount(np.concatenate([eu, ev]), minlength=n)
+            counts = np.bincount(degree)
+            picture = {
+                "edges": edges.tolist(),
+                "shortcuts": edges[across].tolist() if self.ring else [],
+                "degree_histogram": [[d, int(c)] for d, c in enumerate(counts) if c],
+            }
+            cache["picture"] = picture
+        return picture
+
+    def _reachable_from(self, source: int) -> int:
+        cache = self._cache()
+        key = f"reach {source}"
+        if key not in cache:
+            cache[key] = _reachable(self._neighbours(), source)
+        return int(cache[key])
+
+    def _path(self) -> list[int] | None:
+        if self.path_ends is None:
+            return None
+        cache = self._cache()
+        a, b = self.path_ends
+        key = f"path {a} {b}"
+        if key not in cache:
+            nbrs = self._neighbours()
+            parent = {a: a}
+            queue = deque([a])
+            while queue and b not in parent:
+                u = queue.popleft()
+                for v in nbrs[u]:
+                    if v not in parent:
+                        parent[v] = u
+                        queue.append(v)
+            path: list[int] | None = None
+            if b in parent:
+                path = [b]
+                while path[-1] != a:
+                    path.append(parent[path[-1]])
+                path.reverse()
+            cache[key] = path
+        found: list[int] | None = cache[key]
+        return None if found is None else list(found)
 
     # -- commands -------------------------------------------------------------------------
 
@@ -1445,64 +1591,63 @@ class SmallWorldEngine(LabEngine):
         return check_int(name, value, 0, self.n - 1)
 
     def _require_decisions(self, action: str) -> None:
-        if self.params.model not in RING_MODELS:
+        if not self.ring:
             raise CommandError(
                 "action", action, "applies only to the watts_strogatz and newman_watts models"
             )
-        if self.done >= len(self.decisions):
+        if self.done >= self.total:
             raise CommandError(
-                "action", action, f"has nothing left: all {len(self.decisions)} decisions are made"
+                "action", action, f"has nothing left: all {self.total} decisions are made"
             )
 
-    def _apply_decision(self, r: Rewiring) -> Event:
+    def _decision(self, index: int) -> Rewiring:
+        lap, node = divmod(index, self.n)
+        return Rewiring(lap + 1, node, (node + lap + 1) % self.n, self._moved.get(index))
+
+    def _apply_decision(self) -> Event:
+        r = self._decision(self.done)
         self.done += 1
         data = {"lap": r.lap, "edge": [r.node, r.old], "new": None, "done": self.done}
         if r.new is None:
-            if self.params.model == "newman_watts":
-                text = f"Lap {r.lap}: no shortcut is added at edge ({r.node}, {r.old})."
-            else:
+            if self.remove:
                 text = f"Lap {r.lap}: edge ({r.node}, {r.old}) stays."
+            else:
+                text = f"Lap {r.lap}: no shortcut is added at edge ({r.node}, {r.old})."
             return Event("stay", text, data)
         data["new"] = [r.node, r.new]
-        across = not self._is_lattice_edge(r.node, r.new)
-        what = "a shortcut across the ring" if across else "it joins ring neighbours again"
-        if self.params.model == "newman_watts":
-            self._link(r.node, r.new)
+        if not self.remove:
             text = (
                 f"Lap {r.lap}: edge ({r.node}, {r.old}) stays and a shortcut "
                 f"({r.node}, {r.new}) is added."
             )
-        else:
-            self._unlink(r.node, r.old)
-            self._link(r.node, r.new)
-            text = (
-                f"Lap {r.lap}: edge ({r.node}, {r.old}) is rewired to ({r.node}, {r.new}): {what}."
-            )
-        self._changed()
-        return Event("rewire" if self.params.model == "watts_strogatz" else "shortcut", text, data)
+            return Event("shortcut", text, data)
+        across = not self._is_lattice_edge(r.node, r.new)
+        what = "a shortcut across the ring" if across else "it joins ring neighbours again"
+        text = f"Lap {r.lap}: edge ({r.node}, {r.old}) is rewired to ({r.node}, {r.new}): {what}."
+        return Event("rewire", text, data)
 
     def _cmd_rewire_next(self, command: Mapping[str, Any]) -> list[Event]:
         self._fields(command)
         self._require_decisions("rewire_next")
-        return [self._apply_decision(self.decisions[self.done])]
+        return [self._apply_decision()]
 
     def _cmd_rewire_all(self, command: Mapping[str, Any]) -> list[Event]:
         self._fields(command)
         self._require_decisions("rewire_all")
         first = self.done
-        for r in self.decisions[first:]:
-            self._apply_decision(r)
-        total = len(self.decisions)
-        moved = [r for r in self.decisions if r.new is not None]
-        across = sum(1 for r in moved if not self._is_lattice_edge(r.node, r.new or 0))
-        if self.params.model == "newman_watts":
+        self.done = self.total
+        moved = len(self._ids)
+        if not self.remove:
             text = (
-                f"All {total} decisions are made: {len(moved)} shortcuts were added, "
+                f"All {self.total} decisions are made: {moved} shortcuts were added, "
                 "and no lattice edge was removed."
             )
         else:
+            node = self._ids % self.n
+            gap = (self._far - node) % self.n
+            across = int(np.count_nonzero(np.minimum(gap, self.n - gap) > self.h))
             text = (
-                f"All {total} decisions are made: {len(moved)} of the {total} edges were "
+                f"All {self.total} decisions are made: {moved} of the {self.total} edges were "
                 f"rewired, and {across} of them are now shortcuts across the ring."
             )
         return [Event("rewire_all", text, {"from": first, "done": self.done})]
@@ -1520,7 +1665,7 @@ class SmallWorldEngine(LabEngine):
             "informed": informed,
             "count": 1,
             "history": [1],
-            "finished": self.n == 1,
+            "finished": False,
         }
         how = {
             "push": "nodes that know it tell the neighbour they call",
@@ -1540,8 +1685,9 @@ class SmallWorldEngine(LabEngine):
             return [Event("select", "No node is selected.", {"node": None})]
         node = self._node("node", command["node"])
         self.selected = node
-        d = len(self.adj[node])
-        local = float(self._metrics()["local"][node])
+        metrics = self._metrics()
+        d = int(metrics["degree"][node])
+        local = float(metrics["local"][node])
         if d < 2:
             text = f"Node {node} has degree {d}: with fewer than two neighbours, C_v is 0."
         else:
@@ -1565,8 +1711,8 @@ class SmallWorldEngine(LabEngine):
             hops = len(path) - 1
             shown = " → ".join(str(v) for v in path)
             text = f"Shortest path from {a} to {b}: {shown} ({hops} hop{'s' * (hops != 1)}"
-            if self.params.model in RING_MODELS and a != b:
-                text += f"; around the lattice it takes {self._ring_hops(a, b)})."
+            if self.ring and a != b:
+                text += f"; around the lattice alone it takes {self._ring_hops(a, b)})."
             else:
                 text += ")."
         return [Event("path", text, {"a": a, "b": b, "path": path})]
@@ -1583,22 +1729,15 @@ class SmallWorldEngine(LabEngine):
     def _gossip_step(self) -> list[Event]:
         r = self.rumour
         assert r is not None
-        nbrs = self._cache.get("nbrs")
-        if nbrs is None:
-            nbrs = [sorted(s) for s in self.adj]
-            self._cache["nbrs"] = nbrs
-        newly = _gossip_round(nbrs, r["informed"], r["mode"], self.rng)
+        newly = _gossip_round(self._neighbours(), r["informed"], r["mode"], self.rng)
         r["round"] += 1
         r["count"] += len(newly)
         r["history"].append(r["count"])
         n, count, rnd = self.n, r["count"], r["round"]
-        key = f"reach_{r['source']}"
-        if key not in self._cache:
-            self._cache[key] = _reachable(nbrs, r["source"])
         if count == n:
             r["finished"] = True
             text = f"Round {rnd}: all {n:,} nodes know the rumour."
-        elif count == self._cache[key]:
+        elif count == self._reachable_from(r["source"]):
             r["finished"] = True
             text = (
                 f"Round {rnd}: {count:,} of {n:,} nodes know the rumour; the other "
@@ -1614,47 +1753,25 @@ class SmallWorldEngine(LabEngine):
     def step(self) -> list[Event]:
         """Advance the rumour one round if one is spreading, else apply the next decision."""
         if self.rumour is not None and not self.rumour["finished"]:
-            return self._gossip_step()
-        if self.params.model in RING_MODELS and self.done < len(self.decisions):
-            return [self._apply_decision(self.decisions[self.done])]
+            if self.rumour["count"] == self._reachable_from(self.rumour["source"]):
+                self.rumour["finished"] = True  # the graph changed under a finished spread
+            else:
+                return self._gossip_step()
+        if self.done < self.total:
+            return [self._apply_decision()]
         return []
 
     # -- the picture ----------------------------------------------------------------------
 
-    def _path(self) -> list[int] | None:
-        if self.path_ends is None:
-            return None
-        key = "path"
-        if key in self._cache:
-            return self._cache[key]  # type: ignore[no-any-return]
-        a, b = self.path_ends
-        parent = {a: a}
-        queue = deque([a])
-        while queue and b not in parent:
-            u = queue.popleft()
-            for v in sorted(self.adj[u]):
-                if v not in parent:
-                    parent[v] = u
-                    queue.append(v)
-        path: list[int] | None = None
-        if b in parent:
-            path = [b]
-            while path[-1] != a:
-                path.append(parent[path[-1]])
-            path.reverse()
-        self._cache[key] = path
-        return path
-
     def state(self) -> JSON:
-        """The JSON-ready picture (see the module docs for its shape)."""
+        """The JSON-ready picture; its shape is in the class docstring."""
         p = self.params
         n = self.n
         metrics = self._metrics()
         sums: _PathSums = metrics["sums"]
-        edges = self._edges()
-        ring = p.model in RING_MODELS
+        picture = self._picture()
         if sums.components == 1:
-            big_l: float | None = sums.total / sums.pairs if sums.pairs else 0.0
+            big_l: float | None = sums.total / sums.pairs
             note = f"Mean shortest path over all {n * (n - 1):,} ordered pairs of nodes."
         else:
             big_l = None
@@ -1664,13 +1781,14 @@ class SmallWorldEngine(LabEngine):
                 f"infinite; within the largest component ({sums.largest_n} nodes) it is "
                 f"{_fmt(within)}."
             )
-        degrees: dict[int, int] = {}
-        for s in self.adj:
-            degrees[len(s)] = degrees.get(len(s), 0) + 1
         selected = None
         if self.selected is not None:
             v = self.selected
-            selected = {"node": v, "degree": len(self.adj[v]), "C_v": float(metrics["local"][v])}
+            selected = {
+                "node": v,
+                "degree": int(metrics["degree"][v]),
+                "C_v": float(metrics["local"][v]),
+            }
         rumour = None
         if self.rumour is not None:
             r = self.rumour
@@ -1678,7 +1796,7 @@ class SmallWorldEngine(LabEngine):
                 "mode": r["mode"],
                 "source": r["source"],
                 "round": r["round"],
-                "informed": [i for i in range(n) if r["informed"][i]],
+                "informed": [i for i, known in enumerate(r["informed"]) if known],
                 "history": list(r["history"]),
                 "finished": r["finished"],
             }
@@ -1689,20 +1807,18 @@ class SmallWorldEngine(LabEngine):
             "p": p.p,
             "m": p.m,
             "nodes": n,
-            "edges": [[u, v] for u, v in edges],
-            "shortcuts": [[u, v] for u, v in edges if not self._is_lattice_edge(u, v)]
-            if ring
-            else [],
-            "lap": min(self.done // n + 1, self.h) if ring else None,
+            "edges": list(picture["edges"]),
+            "shortcuts": list(picture["shortcuts"]),
+            "lap": min(self.done // n + 1, self.h) if self.ring else None,
             "decisions_done": self.done,
-            "decisions_total": len(self.decisions),
+            "decisions_total": self.total,
             "C": metrics["C"],
             "L": big_l,
             "L_note": note,
             "components": sums.components,
             "C0": lattice_clustering(p.k, n),
             "L0": lattice_path_length(n, p.k),
-            "degree_histogram": [[d, c] for d, c in sorted(degrees.items())],
+            "degree_histogram": list(picture["degree_histogram"]),
             "selected": selected,
             "path": self._path(),
             "gossip": rumour,

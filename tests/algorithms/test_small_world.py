@@ -12,6 +12,7 @@ import itertools
 import json
 import math
 import random
+import threading
 
 import networkx as nx
 import numpy as np
@@ -614,3 +615,17 @@ def test_timeline_seek_back_equals_fresh_replay() -> None:
         assert timeline.engine.state() == fresh.engine.state()
     timeline.seek(30)
     assert timeline.engine.state() == end
+
+
+def test_sweep_from_a_worker_thread_uses_clean_processes() -> None:
+    # A web server runs sweeps off its event loop in a thread: the pool must then avoid
+    # fork (forkserver) and still give the same rows.
+    out: dict[str, object] = {}
+
+    def run() -> None:
+        out["rows"] = sweep(200, 6, [0.02, 0.2], 3, seed=4, workers=2)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert out["rows"] == sweep(200, 6, [0.02, 0.2], 3, seed=4, workers=1)

@@ -28,6 +28,8 @@ from algorithms.recording import Timeline
 from labs.models import Replay
 from labs.registry import LABS, Lab
 from labs.replays import check_title
+from labs.teaching.content import Scenario
+from labs.teaching.scenario import open_scenario
 
 NAVIGATION = (
     "step",
@@ -44,6 +46,7 @@ NAVIGATION = (
 MAX_FPS = 30
 DEFAULT_FPS = 4
 LOG_LIMIT = 200
+INLINE_SECONDS = 0.002
 
 
 class TokenBucket:
@@ -99,13 +102,21 @@ class LabConsumer(AsyncWebsocketConsumer):
         self.title = ""
         self.replay_id: str | None = None
         self.lab_tasks: dict[str, asyncio.Task[None]] = {}
+        self.lab_cancels: dict[str, Callable[[], None]] = {}
+        self.move_cost = float("inf")
         await self.accept()
 
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         replay_id = (query.get("replay") or [""])[0]
+        scenario = (query.get("scenario") or [""])[0]
+        self.scenario: Scenario | None = None
         try:
             if replay_id:
                 await self._open_replay(replay_id, fork=(query.get("fork") or [""])[0] == "1")
+            elif scenario:
+                # An exercise page: the student's variant, set-up applied, editable.
+                self.scenario = open_scenario(scenario[:8192], self.lab.slug)
+                self.timeline = await asyncio.to_thread(self.scenario.timeline)
             else:
                 self.timeline = await asyncio.to_thread(
                     self._new_timeline, {}, self.lab.default_seed
@@ -149,6 +160,9 @@ class LabConsumer(AsyncWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         self._stop_playing()
+        # Heavy work runs in threads: tell it to stop, then drop its streaming task.
+        for cancel in getattr(self, "lab_cancels", {}).values():
+            cancel()
         for task in getattr(self, "lab_tasks", {}).values():
             task.cancel()
 
@@ -202,9 +216,31 @@ class LabConsumer(AsyncWebsocketConsumer):
             frame["log"] = [[s, e.to_json()] for s, e in timeline.log(LOG_LIMIT)]
         return frame
 
+    def _encoded_frame(self, with_log: bool) -> str:
+        return json.dumps(self._frame(with_log), separators=(",", ":"), allow_nan=False)
+
     async def send_frame(self, with_log: bool = False) -> None:
-        frame = await asyncio.to_thread(self._frame, with_log)
-        await self.send_json(frame)
+        await self.send(text_data=await asyncio.to_thread(self._encoded_frame, with_log))
+
+    async def move(self, fn: Callable[..., Any], *args: Any, with_log: bool = False) -> Any:
+        """Run one timeline move and build its frame in one trip to a worker thread."""
+
+        def work() -> tuple[Any, str, float]:
+            start = time.perf_counter()
+            result = fn(*args)
+            text = self._encoded_frame(with_log)
+            return result, text, time.perf_counter() - start
+
+        # Moves that proved cheap run on the event loop: a thread hop would cost more
+        # than the move. Anything slower goes to a worker thread.
+        if self.move_cost < INLINE_SECONDS:
+            result, text, cost = work()
+        else:
+            result, text, cost = await asyncio.to_thread(work)
+        slow = cost >= 10 * INLINE_SECONDS or self.move_cost == float("inf")
+        self.move_cost = cost if slow else 0.8 * self.move_cost + 0.2 * cost
+        await self.send(text_data=text)
+        return result
 
     # -- receiving --------------------------------------------------------------
 
@@ -272,9 +308,13 @@ class LabConsumer(AsyncWebsocketConsumer):
                 "is not allowed on a read-only replay: open it in the lab to try a what-if",
             )
         assert self.timeline is not None
+        # A first move replaces the log: acting after stepping back drops the old future.
         timeline = self.timeline
-        await asyncio.to_thread(timeline.act, message)
-        await self.send_frame(with_log=timeline.position == 1)
+        await self.move(
+            timeline.act,
+            message,
+            with_log=timeline.position < timeline.length or timeline.position == 0,
+        )
 
     def _lab_task_handler(
         self, action: str
@@ -290,25 +330,22 @@ class LabConsumer(AsyncWebsocketConsumer):
         assert self.timeline is not None
         if self.read_only and self.timeline.position >= self.timeline.length:
             raise CommandError("step", self.timeline.position, "is the end of this replay")
-        events = await asyncio.to_thread(self.timeline.forward)
+        events = await self.move(self.timeline.forward)
         if events is None:
             await self.send_json(
                 {"type": "notice", "message": "Nothing left to run: the engine is idle."}
             )
-        await self.send_frame()
 
     async def do_back(self, message: dict[str, Any]) -> None:
         self._stop_playing()
         assert self.timeline is not None
-        await asyncio.to_thread(self.timeline.back)
-        await self.send_frame(with_log=True)
+        await self.move(self.timeline.back, with_log=True)
 
     async def do_seek(self, message: dict[str, Any]) -> None:
         self._stop_playing()
         assert self.timeline is not None
         step = check_int("step", message.get("step"), 0, self.timeline.length)
-        await asyncio.to_thread(self.timeline.seek, step)
-        await self.send_frame(with_log=True)
+        await self.move(self.timeline.seek, step, with_log=True)
 
     async def do_play(self, message: dict[str, Any]) -> None:
         if "fps" in message:
@@ -330,6 +367,10 @@ class LabConsumer(AsyncWebsocketConsumer):
         if self.read_only:
             raise CommandError("action", "reset", "is not allowed on a read-only replay")
         assert self.timeline is not None
+        if self.scenario is not None:
+            self.timeline = await asyncio.to_thread(self.scenario.timeline)
+            await self.send_frame(with_log=True)
+            return
         self.timeline = await asyncio.to_thread(
             self._new_timeline, self.timeline.params.to_dict(), self.timeline.seed
         )
@@ -338,6 +379,10 @@ class LabConsumer(AsyncWebsocketConsumer):
     async def do_set_params(self, message: dict[str, Any]) -> None:
         if self.read_only:
             raise CommandError("action", "set_params", "is not allowed on a read-only replay")
+        if self.scenario is not None:
+            raise CommandError(
+                "action", "set_params", "is not allowed in an exercise: its scenario fixes them"
+            )
         assert self.timeline is not None
         params = message.get("params", {})
         if not isinstance(params, dict):
@@ -356,7 +401,11 @@ class LabConsumer(AsyncWebsocketConsumer):
         assert self.timeline is not None
         title = check_title(message.get("title", ""))
         replay = Replay.from_recording(
-            self.timeline.recording(), title=title, captions=self.captions
+            self.timeline.recording(),
+            title=title,
+            captions=self.captions,
+            # An exercise answer: reachable by its link only, never listed.
+            source="exercise" if self.scenario is not None else "user",
         )
         await _save_replay(replay)
         await self.send_json(
@@ -391,10 +440,8 @@ class LabConsumer(AsyncWebsocketConsumer):
                 async with self.lock:
                     assert self.timeline is not None
                     timeline = self.timeline
-                    if self.read_only and timeline.position >= timeline.length:
-                        events = None
-                    else:
-                        events = await asyncio.to_thread(timeline.forward)
+                    at_end = self.read_only and timeline.position >= timeline.length
+                    events = None if at_end else await self.move(timeline.forward)
                     if events is None:
                         self.play_task = None
                         await self.send_json(
@@ -402,7 +449,6 @@ class LabConsumer(AsyncWebsocketConsumer):
                         )
                         await self.send_frame()
                         return
-                    await self.send_frame()
                 deadline = max(deadline + 1 / self.fps, loop.time())
                 await asyncio.sleep(deadline - loop.time())
         except asyncio.CancelledError:

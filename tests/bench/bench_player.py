@@ -63,27 +63,33 @@ def _free_port() -> int:
 
 
 async def _client(
-    url: str, origin: str, latencies: list[float], counts: list[int], stop: float
+    url: str,
+    origin: str,
+    delay: float,
+    window: tuple[float, float],
+    latencies: list[float],
+    counts: list[int],
 ) -> None:
     import websockets
 
+    await asyncio.sleep(
+        delay
+    )  # a gentle ramp: the figure is the steady state, not the connect storm
     async with websockets.connect(url, origin=origin, max_size=2**22) as ws:  # type: ignore[arg-type]
         await ws.send(json.dumps({"action": "play", "fps": FPS}))
         got = 0
-        started = None
         while True:
             now = time.time()
-            if now > stop:
+            if now > window[1]:
                 break
             try:
-                raw = await asyncio.wait_for(ws.recv(), timeout=max(0.01, stop - now))
+                raw = await asyncio.wait_for(ws.recv(), timeout=max(0.01, window[1] - now))
             except TimeoutError:
                 break
-            arrived = time.time() * 1000
+            arrived = time.time()
             message = json.loads(raw)
-            if message.get("type") == "frame" and message.get("playing"):
-                started = started or arrived
-                latencies.append(arrived - message["t"])
+            if message.get("type") == "frame" and message.get("playing") and arrived >= window[0]:
+                latencies.append(arrived * 1000 - message["t"])
                 got += 1
         counts.append(got)
 
@@ -91,12 +97,15 @@ async def _client(
 async def _stream(url: str, origin: str) -> tuple[list[float], list[int], float]:
     latencies: list[float] = []
     counts: list[int] = []
-    stop = time.time() + SECONDS + 5
+    ramp = 0.01 * CLIENTS
+    start = time.time() + ramp + 1.0
+    window = (start, start + SECONDS)
     tasks = [
-        asyncio.create_task(_client(url, origin, latencies, counts, stop)) for _ in range(CLIENTS)
+        asyncio.create_task(_client(url, origin, i * 0.01, window, latencies, counts))
+        for i in range(CLIENTS)
     ]
     await asyncio.gather(*tasks)
-    return latencies, counts, SECONDS + 5
+    return latencies, counts, SECONDS
 
 
 def bench_streaming() -> None:
@@ -119,13 +128,20 @@ def bench_streaming() -> None:
             "from algorithms.consistent_hashing import ConsistentHashingEngine as E;"
             "from labs.models import Replay;"
             "t=Timeline(E,'consistent-hashing',{'nodes':4,'keys':40},1);"
-            f"[t.act({{'action':'select_key','key':f'k{{i}}'}}) for i in range({int(FPS * (SECONDS + 10))})];"
+            f"[t.act({{'action':'select_key','key':f'k{{i}}'}}) for i in range({int(FPS * (SECONDS + 20))})];"
             "r=Replay.from_recording(t.recording(),title='bench');r.id='bench';r.save()"
         )
         subprocess.run([py, "manage.py", "shell", "-c", make], cwd=ROOT, env=env, check=True)
         port = _free_port()
         server = subprocess.Popen(
-            [py, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "labs.asgi:application"],
+            [
+                *os.environ.get("BENCH_DAPHNE", f"{py} -m daphne").split(),
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "labs.asgi:application",
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -47,12 +47,12 @@ lint: $(STAMP)
 
 test-fast: $(STAMP)
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(VENV)/bin/pytest -m "not browser" -q
+	$(VENV)/bin/pytest -m "not browser" -q -rs
 
 # Playwright's sync API cannot share a process with pytest-asyncio's loops: its own run.
 test-browser: $(STAMP) chromium
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(VENV)/bin/pytest -m browser -q tests/browser
+	$(VENV)/bin/pytest -m browser -q -rs tests/browser
 
 test: $(STAMP) lint test-fast test-browser
 

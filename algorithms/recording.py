@@ -40,6 +40,7 @@ Examples
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,7 @@ JSON = dict[str, Any]
 MAX_STEPS = 200_000
 """The longest recording: a timeline refuses to grow past this many steps."""
 
-MAX_COMMAND_BYTES = 16_384
+MAX_COMMAND_BYTES = 65_536
 """The largest single command kept in a recording (as compact JSON)."""
 
 
@@ -234,6 +235,14 @@ class Timeline:
         future.
         """
         self._check_room()
+        try:
+            size = len(json.dumps(command, separators=(",", ":")).encode("utf-8"))
+        except (TypeError, ValueError):
+            raise CommandError("command", command, "must be plain JSON data") from None
+        if size > MAX_COMMAND_BYTES:
+            raise CommandError(
+                "command", f"{size} bytes", f"must be at most {MAX_COMMAND_BYTES} bytes of JSON"
+            )
         probe = copy.deepcopy(self.engine) if self.position < self.length else self.engine
         events = probe.apply(command)  # raises before anything is discarded
         self._truncate()

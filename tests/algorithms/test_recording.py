@@ -149,3 +149,14 @@ def test_unknown_params_are_refused() -> None:
     with pytest.raises(CommandError) as err:
         Timeline(RandomWalk, "walk", {"depth": 3}, 1)
     assert err.value.field == "params"
+
+
+def test_oversized_or_non_json_commands_are_refused() -> None:
+    t = run({}, 3)
+    with pytest.raises(CommandError) as err:
+        t.act({"action": "jump", "to": 1, "pad": "x" * 70_000})
+    assert err.value.field == "command" and "65536" in err.value.rule
+    with pytest.raises(CommandError) as err:
+        t.act({"action": "jump", "to": object()})
+    assert err.value.field == "command"
+    assert t.length == 3

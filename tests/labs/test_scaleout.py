@@ -1,0 +1,148 @@
+"""Classroom scale: PostgreSQL and the Redis channel layer, two Daphne processes.
+
+A replay saved through one process opens, identical, through the other. Skipped
+with the reason printed when PostgreSQL or Redis is not reachable on this machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PG = os.environ.get("PAPERLABS_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS = os.environ.get("PAPERLABS_TEST_REDIS", "redis://127.0.0.1:6379/5")
+DB_NAME = "paperlabs_scaleout_test"
+
+pytestmark = pytest.mark.scaleout
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def servers() -> Iterator[list[str]]:
+    if not _reachable("127.0.0.1", 5432):
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+    if not _reachable("127.0.0.1", 6379):
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    import psycopg
+
+    try:
+        with psycopg.connect(PG.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
+            conn.execute(f"CREATE DATABASE {DB_NAME}")
+    except psycopg.Error as err:
+        pytest.skip(f"PostgreSQL refused the test database: {err}")
+    env = {
+        **os.environ,
+        "DATABASE_URL": PG.rsplit("/", 1)[0] + "/" + DB_NAME,
+        "REDIS_URL": REDIS,
+        "DJANGO_SETTINGS_MODULE": "labs.settings",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    procs, urls = [], []
+    for _ in range(2):
+        port = _free_port()
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "daphne",
+                    "-b",
+                    "127.0.0.1",
+                    "-p",
+                    str(port),
+                    "labs.asgi:application",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+        urls.append(f"127.0.0.1:{port}")
+    try:
+        for url in urls:
+            host, port = url.split(":")
+            deadline = time.monotonic() + 30
+            while not _reachable(host, int(port)):
+                assert time.monotonic() < deadline, "daphne did not start"
+                time.sleep(0.1)
+        yield urls
+    finally:
+        for proc in procs:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+async def _talk(url: str, path: str, messages: list[dict], want: list[str]) -> list[dict]:
+    import websockets
+
+    got: list[dict] = []
+    async with websockets.connect(f"ws://{url}{path}", origin=f"http://{url}") as ws:
+        for message in [None, *messages]:
+            if message is not None:
+                await ws.send(json.dumps(message))
+            while True:
+                reply = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+                if reply["type"] in ("frame", "saved", "error"):
+                    got.append(reply)
+                    break
+    assert [g["type"] for g in got] == want, got
+    return got
+
+
+def test_a_replay_saved_on_one_process_opens_on_the_other(servers: list[str]) -> None:
+    a, b = servers
+    path = "/ws/labs/consistent-hashing/"
+    got = asyncio.run(
+        _talk(
+            a,
+            path,
+            [{"action": "add_node", "name": "E"}, {"action": "save", "title": "across processes"}],
+            ["frame", "frame", "saved"],
+        )
+    )
+    state, saved = got[1]["state"], got[2]
+    again = asyncio.run(_talk(b, f"{path}?replay={saved['id']}&step=1", [], ["frame"]))
+    assert again[0]["state"] == state
+
+
+def test_the_redis_channel_layer_reaches_across_processes() -> None:
+    if not _reachable("127.0.0.1", 6379):
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    from channels_redis.core import RedisChannelLayer
+
+    async def round_trip() -> dict:
+        sender, receiver = RedisChannelLayer(hosts=[REDIS]), RedisChannelLayer(hosts=[REDIS])
+        channel = await receiver.new_channel()
+        await sender.send(channel, {"type": "frame.notice", "text": "hello"})
+        message: dict = await asyncio.wait_for(receiver.receive(channel), timeout=5)
+        await sender.flush()
+        return message
+
+    assert asyncio.run(round_trip())["text"] == "hello"

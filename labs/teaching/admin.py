@@ -72,7 +72,16 @@ class QuizAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("quiz", "user", "number", "status", "score", "max_score", "started", "submitted")
+    list_display = (
+        "quiz",
+        "user",
+        "number",
+        "status",
+        "score",
+        "max_score",
+        "started",
+        "submitted",
+    )
     list_filter = ("quiz", "status")
     search_fields = ("user__username", "quiz__slug")
     readonly_fields = (

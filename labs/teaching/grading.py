@@ -433,5 +433,7 @@ def feedback_replay(
     text = result.get("why") or result.get("feedback") or ""
     captions = {str(step): f"Question {question.id}: {text}".strip()}
     payload = json.dumps([recording.to_json(), captions], sort_keys=True)
-    replay_id = "fb-" + salted_hmac("paperlabs.feedback", payload).hexdigest()[:24]
+    replay_id = (
+        "fb-" + salted_hmac("paperlabs.feedback", payload, algorithm="sha256").hexdigest()[:24]
+    )
     return replay_id, recording, captions

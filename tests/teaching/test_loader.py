@@ -430,7 +430,9 @@ def test_check_exercises_lists_every_problem_and_fails(tmp_path: Path) -> None:
     lines = done.stderr.strip().splitlines()
     assert any(line.endswith("bad.md:2: title: is required") for line in lines)
     assert any(
-        line.endswith("bad.md:5: scenario.params.nodes: must be an integer between 0 and 64, got 99")
+        line.endswith(
+            "bad.md:5: scenario.params.nodes: must be an integer between 0 and 64, got 99"
+        )
         for line in lines
     )
 

@@ -177,17 +177,25 @@ def triangles_twice(
     ws = ws or Workspace()
     a = bit_matrix(n, eu, ev, ws) if adjacency is None else adjacency
     w = a.shape[1]
-    both = ws.get("tri_a", (m, w))
-    other = ws.get("tri_b", (m, w))
-    a.take(eu, axis=0, out=both, mode="clip")
-    a.take(ev, axis=0, out=other, mode="clip")
-    np.bitwise_and(both, other, out=both)
-    pops = _pop_bytes(both, ws.get("tri_pop", (m, w), np.uint8))
-    as_float = ws.get("tri_float", (m, w), np.float64)
-    np.copyto(as_float, pops)
-    # Row sums of small counts through a float matrix-vector product: exact, and much
-    # faster than numpy's integer reduction along a short axis.
-    common = as_float @ np.ones(w)
+    # Edges in blocks of ~128k words, so that the temporaries stay in cache.
+    block = min(m, max(1, (1 << 17) // w))
+    both = ws.get("tri_a", (block, w))
+    other = ws.get("tri_b", (block, w))
+    pops = ws.get("tri_pop", (block, w), np.uint8)
+    as_float = ws.get("tri_float", (block, w), np.float64)
+    ones = np.ones(w)
+    common = np.empty(m)
+    for start in range(0, m, block):
+        stop = min(m, start + block)
+        size = stop - start
+        a.take(eu[start:stop], axis=0, out=both[:size], mode="clip")
+        a.take(ev[start:stop], axis=0, out=other[:size], mode="clip")
+        np.bitwise_and(both[:size], other[:size], out=both[:size])
+        _pop_bytes(both[:size], pops[:size])
+        np.copyto(as_float[:size], pops[:size])
+        # Row sums of small counts through a float matrix-vector product: exact, and
+        # much faster than numpy's integer reduction along a short axis.
+        np.matmul(as_float[:size], ones, out=common[start:stop])
     t2 = np.bincount(eu, weights=common, minlength=n) + np.bincount(ev, weights=common, minlength=n)
     out: IntArray = t2.astype(np.int64)
     return out

@@ -184,8 +184,8 @@ class Rewiring(NamedTuple):
 class _Changes(NamedTuple):
     """The edges that change: edge ``ids[i] = (lap-1)*n + node`` gets far end ``far[i]``."""
 
-    ids: list[int]
-    far: list[int]
+    ids: IntArray
+    far: IntArray
 
 
 def _decide(n: int, k: int, p: float, rng: random.Random, remove: bool) -> _Changes:
@@ -210,8 +210,7 @@ def _decide(n: int, k: int, p: float, rng: random.Random, remove: bool) -> _Chan
     extra_degree = [0] * n
     crowded = n - 1 - 2 * h  # only a node with this many added edges can be saturated
     far_h = n - h
-    ids: list[int] = []
-    far: list[int] = []
+    keys: list[int] = []  # edge id * n + new far end: one append, one conversion
     for lap in range(1, h + 1):
         base = (lap - 1) * n
         for u in range(n):
@@ -240,9 +239,9 @@ def _decide(n: int, k: int, p: float, rng: random.Random, remove: bool) -> _Chan
             added.add(w * n + u)
             extra_degree[u] += 1
             extra_degree[w] += 1
-            ids.append(base + u)
-            far.append(w)
-    return _Changes(ids, far)
+            keys.append((base + u) * n + w)
+    both = np.array(keys, dtype=np.int64)
+    return _Changes(both // n, both % n)
 
 
 def _degree(n: int, h: int, u: int, removed: set[int], extra_degree: list[int]) -> int:
@@ -254,7 +253,7 @@ def _degree(n: int, h: int, u: int, removed: set[int], extra_degree: list[int]) 
 
 
 def _expand(n: int, k: int, changes: _Changes) -> Iterator[Rewiring]:
-    moved = dict(zip(changes.ids, changes.far, strict=True))
+    moved = dict(zip(changes.ids.tolist(), changes.far.tolist(), strict=True))
     for lap in range(1, k // 2 + 1):
         for u in range(n):
             yield Rewiring(lap, u, (u + lap) % n, moved.get((lap - 1) * n + u))
@@ -269,9 +268,7 @@ def _lattice_arrays(n: int, k: int) -> tuple[IntArray, IntArray]:
 
 
 def _changed_arrays(n: int, k: int, changes: _Changes, remove: bool) -> tuple[IntArray, IntArray]:
-    ids = np.array(changes.ids, dtype=np.int64)
-    far = np.array(changes.far, dtype=np.int64)
-    return _apply_changes(n, k, ids, far, remove)
+    return _apply_changes(n, k, changes.ids, changes.far, remove)
 
 
 def _apply_changes(
@@ -297,8 +294,11 @@ def _ring_prepared(n: int, k: int, ids: IntArray, far: IntArray, remove: bool) -
     touched[(node + ids // n + 1) % n] = True
     touched[far] = True
     h = k // 2
-    fix = _bitbfs.near_broken(n, np.flatnonzero(touched), h)
-    return _Prepared(n, eu, ev, _bitbfs.bit_matrix(n, eu, ev, _workspace()), h, fix)
+    a = _bitbfs.bit_matrix(n, eu, ev, _workspace())
+    broken = np.flatnonzero(touched)
+    if len(broken) * (2 * h + 1) > 2 * n:
+        return _Prepared(n, eu, ev, a, 0, None)  # changed nearly everywhere: plain gathers
+    return _Prepared(n, eu, ev, a, h, _bitbfs.near_broken(n, broken, h))
 
 
 def _graph_from_arrays(n: int, eu: IntArray, ev: IntArray) -> nx.Graph:
@@ -612,7 +612,7 @@ class _Prepared(NamedTuple):
     eu: IntArray
     ev: IntArray
     adjacency: Any
-    h: int  # ring half-width (0: not a ring lattice, or unknown)
+    h: int | None  # ring half-width; 0: use plain gathers; None: unknown, let BFS guess
     fix_rows: IntArray | None  # rows off the lattice pattern, when h > 0
 
 
@@ -621,7 +621,7 @@ def _prepare(n: int, eu: IntArray, ev: IntArray, h: int | None) -> _Prepared:
     a = _bitbfs.bit_matrix(n, eu, ev, ws)
     if h:
         return _Prepared(n, eu, ev, a, h, _bitbfs.ring_fix_rows(n, eu, ev, h))
-    return _Prepared(n, eu, ev, a, 0, None)
+    return _Prepared(n, eu, ev, a, h, None)
 
 
 def _clustering_values(g: _Prepared) -> Any:
@@ -630,7 +630,7 @@ def _clustering_values(g: _Prepared) -> Any:
     deg = np.bincount(eu, minlength=n) + np.bincount(ev, minlength=n)
     pairs = deg * (deg - 1)
     ws = _workspace()
-    if g.fix_rows is not None and 2 * len(g.fix_rows) < n:
+    if g.h and g.fix_rows is not None and 2 * len(g.fix_rows) < n:
         # Away from the changed rows every node has the lattice's C_v.
         rows = g.fix_rows
         t2 = _bitbfs.triangles_twice(n, eu, ev, g.adjacency, ws, rows)
@@ -696,7 +696,7 @@ class _PathSums(NamedTuple):
 def _path_sums(g: _Prepared) -> _PathSums:
     n, eu, ev = g.n, g.eu, g.ev
     ws = _workspace()
-    levels = _bitbfs.distance_levels(n, eu, ev, g.h if g.h else None, g.adjacency, ws, g.fix_rows)
+    levels = _bitbfs.distance_levels(n, eu, ev, g.h, g.adjacency, ws, g.fix_rows)
     total, pairs = _bitbfs.level_sums(levels)
     if pairs == n * (n - 1):
         return _PathSums(total, pairs, n, 1, total, pairs, n)
@@ -872,10 +872,9 @@ Measured = tuple[float, float, bool]  # C, L, connected
 def _measure_ws(n: int, k: int, p: float, seed: int) -> Measured:
     """C and L of ``watts_strogatz(n, k, p, seed)`` without building a networkx graph."""
     changes = _decide(n, k, p, random.Random(seed), remove=True)
-    if not changes.ids:
+    if not len(changes.ids):
         return lattice_clustering(k, n), lattice_path_length(n, k), True
-    ids = np.array(changes.ids, dtype=np.int64)
-    g = _ring_prepared(n, k, ids, np.array(changes.far, dtype=np.int64), remove=True)
+    g = _ring_prepared(n, k, changes.ids, changes.far, remove=True)
     c = float(_clustering_values(g).sum()) / n
     sums = _path_sums(g)
     if sums.components == 1:
@@ -974,6 +973,15 @@ def sweep(
         ``disconnected``: how many graphs were disconnected. ``L`` of a disconnected graph
         is taken over its largest component (it is rare: every node keeps at least
         ``k/2`` edges; ``k >= 4`` is required so that ``C(0) > 0``).
+
+    Notes
+    -----
+    Each graph is generated by the same rewiring code as :func:`watts_strogatz` but
+    straight into edge arrays (no networkx graph), and measured by bit-parallel BFS; the
+    paper's figure takes well under a second on two cores. With ``workers > 1`` the
+    graphs are split among a process pool: forked children when the caller runs no other
+    thread, otherwise (a web server) ``forkserver`` children with this module preloaded,
+    so the caller's main module must be importable, as multiprocessing always requires.
 
     Examples
     --------
@@ -1423,9 +1431,8 @@ class SmallWorldEngine(LabEngine):
         # is fixed at construction and shared by copies (Timeline checkpoints).
         if self.ring:
             changes = _decide(n, k, params.p, self.rng, remove=self.remove)
-            self._ids = np.array(changes.ids, dtype=np.int64)
-            self._far = np.array(changes.far, dtype=np.int64)
-            self._moved = dict(zip(changes.ids, changes.far, strict=True))
+            self._ids, self._far = changes
+            self._moved = dict(zip(changes.ids.tolist(), changes.far.tolist(), strict=True))
             self._static: tuple[IntArray, IntArray] | None = None
         else:
             if params.model == "erdos_renyi":

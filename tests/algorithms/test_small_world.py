@@ -629,3 +629,27 @@ def test_sweep_from_a_worker_thread_uses_clean_processes() -> None:
     thread.start()
     thread.join()
     assert out["rows"] == sweep(200, 6, [0.02, 0.2], 3, seed=4, workers=1)
+
+
+def test_popcount_fallback_for_numpy_before_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    words = np.random.default_rng(1).integers(0, 2**63, size=(7, 3), dtype=np.uint64)
+    expected = sum(bin(int(x)).count("1") for x in words.ravel())
+    monkeypatch.setattr(_bitbfs, "_HAS_BITWISE_COUNT", False)
+    assert _bitbfs.popcount_total(words) == expected
+    check_against_networkx(watts_strogatz(90, 6, 0.1, seed=3))
+
+
+def test_engine_newman_watts_events_and_clear() -> None:
+    engine = SmallWorldEngine(SmallWorldParams(model="newman_watts", n=30, k=4, p=0.5), 5)
+    texts = run(engine, [None] * 10)
+    assert any("stays and a shortcut" in t for t in texts)
+    assert any(t.startswith("Lap 1: no shortcut is added at edge") for t in texts)
+    engine.apply({"action": "select_node", "node": 2})
+    engine.apply({"action": "shortest_path", "a": 0, "b": 15})
+    engine.apply({"action": "gossip", "source": 0, "mode": "pull"})
+    state = engine.state()
+    assert state["selected"] is not None and state["path"] and state["gossip"]
+    assert engine.apply({"action": "select_node", "node": None})[0].text == "No node is selected."
+    engine.apply({"action": "clear"})
+    state = engine.state()
+    assert state["selected"] is None and state["path"] is None and state["gossip"] is None

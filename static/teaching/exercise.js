@@ -24,7 +24,7 @@ export function startExercise(root, createView) {
         const saved = window.paperlabs.saved;
         if (saved && saved !== before) {
           $(`rec-${qid}`).value = saved.id;
-          status.textContent = `Recording saved (${saved.step} steps). It is checked when you ${quizMode ? "submit" : "check your answers"}.`;
+          status.textContent = `Recording saved at step ${saved.step}. It is checked when you ${quizMode ? "submit" : "check your answers"}.`;
           flags.teaching.recordings[qid] = saved.id;
         } else if (performance.now() - started < 10000) {
           setTimeout(poll, 50);

@@ -85,7 +85,6 @@ class Prepared:
     options: dict[str, list[str]] = field(default_factory=dict)
     expected: dict[str, Expected] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
-    _timeline: Timeline | None = None
 
     def prompt_html(self, question: Question) -> str:
         return markup.render_inline(question.prompt, self.variant.values)
@@ -427,7 +426,15 @@ def feedback_replay(
         recording = Recording.from_json(info["student"])
     else:
         extra = info.get("extra") or []
-        recording = prepared.scenario.timeline(extra).recording() if extra else prepared.recording
+        # The what-if commands ran on a copy of the engine in the query: append them.
+        setup = prepared.recording
+        recording = Recording(
+            setup.lab,
+            setup.params,
+            setup.seed,
+            (*setup.commands, *((setup.length + i, dict(c)) for i, c in enumerate(extra))),
+            setup.length + len(extra),
+        )
     step = min(int(result.get("step") or recording.length), recording.length)
     question = prepared.exercise.question(qid)
     text = result.get("why") or result.get("feedback") or ""

@@ -56,6 +56,7 @@ from algorithms.engine import (
 __all__ = [
     "ENGINE_MAX_NODES",
     "GOSSIP_MODES",
+    "MAX_EDGES",
     "MAX_NODES",
     "MODELS",
     "SWEEP_MAX_NODES",
@@ -88,6 +89,9 @@ IntArray = npt.NDArray[np.int64]
 
 MAX_NODES = 10_000
 """Largest graph the generators and the C/L functions take (bitsets of n^2 bits)."""
+
+MAX_EDGES = 500_000
+"""Most edges a generator builds (expected edges for ``G(n, p)``)."""
 
 ENGINE_MAX_NODES = 2_000
 """Largest graph the lab engine (and its graph view) builds."""
@@ -310,7 +314,7 @@ def _graph_from_arrays(n: int, eu: IntArray, ev: IntArray) -> nx.Graph:
 
 def _check_ring_args(n: object, k: object, p: object, seed: object) -> tuple[int, int, float]:
     n_ = _check_n(n, 3, MAX_NODES)
-    return n_, _check_k(k, n_), _check_p(p)
+    return n_, _check_k(k, n_, 2 * MAX_EDGES // n_), _check_p(p)
 
 
 def watts_strogatz_rewirings(n: int, k: int, p: float, seed: int) -> Iterator[Rewiring]:
@@ -371,7 +375,7 @@ def ring_lattice(n: int, k: int) -> nx.Graph:
     [(0, 1), (0, 5), (1, 2), (2, 3), (3, 4), (4, 5)]
     """
     n_ = _check_n(n, 3, MAX_NODES)
-    k_ = _check_k(k, n_)
+    k_ = _check_k(k, n_, 2 * MAX_EDGES // n_)
     return _graph_from_arrays(n_, *_lattice_arrays(n_, k_))
 
 
@@ -389,7 +393,7 @@ def watts_strogatz(n: int, k: int, p: float, seed: int) -> nx.Graph:
     n : int
         Number of nodes, 3 to 10,000.
     k : int
-        Lattice degree: even, at least 2, less than ``n``.
+        Lattice degree: even, at least 2, less than ``n``, and ``n*k/2 <= 500,000``.
     p : float
         Rewiring probability in [0, 1].
     seed : int
@@ -459,7 +463,7 @@ def newman_watts(n: int, k: int, p: float, seed: int) -> nx.Graph:
     return _graph_from_arrays(n_, *_changed_arrays(n_, k_, changes, remove=False))
 
 
-def erdos_renyi(n: int, m: int | None = None, p: float | None = None, *, seed: int) -> nx.Graph:
+def erdos_renyi(n: int, m: int | None = None, *, p: float | None = None, seed: int) -> nx.Graph:
     """An Erdos-Renyi random graph: ``G(n, m)`` (given ``m``) or ``G(n, p)`` (given ``p``).
 
     Strogatz (2001) uses it as the reference random graph: for ``G(n, p)`` a giant
@@ -471,9 +475,10 @@ def erdos_renyi(n: int, m: int | None = None, p: float | None = None, *, seed: i
     n : int
         Number of nodes, 1 to 10,000.
     m : int, optional
-        Number of edges, 0 to ``n(n-1)/2``. Give exactly one of ``m`` and ``p``.
-    p : float, optional
-        Probability of each edge, in [0, 1].
+        Number of edges, 0 to ``n(n-1)/2`` and at most 500,000. Give exactly one of ``m``
+        and ``p``.
+    p : float, optional, keyword-only
+        Probability of each edge, in [0, 1], with at most 500,000 edges expected.
     seed : int
         Seed of the generator.
 
@@ -489,9 +494,12 @@ def erdos_renyi(n: int, m: int | None = None, p: float | None = None, *, seed: i
     if (m is None) == (p is None):
         raise CommandError("m", m, "or p must be given, not both and not neither")
     if m is not None:
-        m_ = check_int("m", m, 0, n_ * (n_ - 1) // 2)
+        m_ = check_int("m", m, 0, min(n_ * (n_ - 1) // 2, MAX_EDGES))
         return nx.gnm_random_graph(n_, m_, seed=seed_)
-    return nx.gnp_random_graph(n_, _check_p(p), seed=seed_)
+    p_ = _check_p(p)
+    if p_ * n_ * (n_ - 1) / 2 > MAX_EDGES:
+        raise CommandError("p", p, f"must keep the expected edge count at most {MAX_EDGES:,}")
+    return nx.gnp_random_graph(n_, p_, seed=seed_)
 
 
 def barabasi_albert(n: int, m: int, seed: int) -> nx.Graph:
@@ -506,7 +514,7 @@ def barabasi_albert(n: int, m: int, seed: int) -> nx.Graph:
     n : int
         Number of nodes, 2 to 10,000.
     m : int
-        Edges per new node, ``1 <= m < n``.
+        Edges per new node, ``1 <= m < n`` and ``m * n <= 500,000``.
     seed : int
         Seed of the generator.
 
@@ -517,7 +525,7 @@ def barabasi_albert(n: int, m: int, seed: int) -> nx.Graph:
     196
     """
     n_ = _check_n(n, 2, MAX_NODES)
-    m_ = check_int("m", m, 1, n_ - 1)
+    m_ = check_int("m", m, 1, min(n_ - 1, MAX_EDGES // n_))
     return nx.barabasi_albert_graph(n_, m_, seed=check_seed(seed))
 
 

@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import os
+import resource
 import statistics
 import time
 
@@ -34,20 +36,31 @@ PS = [float(p) for p in np.logspace(-4, 0, 14)]
 RUNS = 3
 
 
+def _cpu() -> float:
+    """CPU seconds used so far by this process and its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def bench_sweep() -> float:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} CPUs, load average {load} before the runs")
     times = {}
     rows = []
     for workers in (2, 1):
-        runs = []
+        runs, cpus = [], []
         for _ in range(RUNS):
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), _cpu()
             rows = sweep(N, K, PS, REALIZATIONS, SEED, workers=workers)
             runs.append(time.perf_counter() - start)
+            cpus.append(_cpu() - cpu)
         times[workers] = runs
         shown = ", ".join(f"{t:.2f}" for t in runs)
         print(
-            f"our sweep, workers={workers}: {statistics.median(runs):.2f} s median of "
-            f"{RUNS} runs ({shown} s); {len(PS)} p x {REALIZATIONS} realizations, n={N}, k={K}"
+            f"our sweep, workers={workers}: {statistics.median(runs):.2f} s wall, median of "
+            f"{RUNS} runs ({shown} s), {statistics.median(cpus):.2f} CPU-s in all processes; "
+            f"{len(PS)} p x {REALIZATIONS} realizations, n={N}, k={K}, generation included"
         )
     print("   p          C/C(0)   L/L(0)")
     for row in rows:

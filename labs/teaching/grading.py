@@ -319,6 +319,8 @@ def grade_question(prepared: Prepared, question: Question, answer: Any) -> dict[
     result["why"] = expected.why
     result["step"] = expected.step if expected.step is not None else prepared.recording.length
     result["recording"] = {"extra": [dict(c) for c in expected.commands]}
+    if answer is None and question.type == "multiple" and not expected.value:
+        answer = []  # nothing to tick, and nothing ticked: right
     if answer is None:
         return result
     points = 0.0
@@ -426,15 +428,18 @@ def feedback_replay(
         recording = Recording.from_json(info["student"])
     else:
         extra = info.get("extra") or []
-        # The what-if commands ran on a copy of the engine in the query: append them.
+        # The what-if commands ran on a copy of the engine in the query: append them
+        # ({"tick": n} entries are n steps of the engine, recorded without a command).
         setup = prepared.recording
-        recording = Recording(
-            setup.lab,
-            setup.params,
-            setup.seed,
-            (*setup.commands, *((setup.length + i, dict(c)) for i, c in enumerate(extra))),
-            setup.length + len(extra),
-        )
+        commands = list(setup.commands)
+        index = setup.length
+        for command in extra:
+            if "tick" in command:
+                index += int(command["tick"])
+            else:
+                commands.append((index, dict(command)))
+                index += 1
+        recording = Recording(setup.lab, setup.params, setup.seed, tuple(commands), index)
     step = min(int(result.get("step") or recording.length), recording.length)
     question = prepared.exercise.question(qid)
     text = result.get("why") or result.get("feedback") or ""

@@ -273,3 +273,73 @@ def test_feedback_replay_ids_are_stable_and_unguessable(basics: Prepared) -> Non
         and owner[1].length == 2
         and owner[1].commands[-1][1]["action"] == "select_key"
     )
+
+
+def test_the_other_labs_declare_queries_and_their_samples_answer() -> None:
+    from labs.teaching.queries import goals_of, queries_of
+
+    assert {
+        "happens_before",
+        "concurrent",
+        "vector_clock_entry",
+        "lamport_clock",
+        "siblings",
+    } <= set(queries_of("vector-clocks"))
+    assert {
+        "clustering",
+        "path_length",
+        "degree",
+        "rounds_until_all_informed",
+        "shortest_path_length",
+    } <= set(queries_of("small-world"))
+    assert "siblings_at_least" in goals_of("vector-clocks") and "small_world" in goals_of(
+        "small-world"
+    )
+    exercise = shipped()["vc-happens-before"]
+    for i in range(4):
+        prepared = prepare(exercise, exercise.variant(variant_seed("vc", i)))
+        events = prepared.scenario.timeline().engine.state()["events"]
+        e, f = (events[prepared.variant.values[k]] for k in ("e", "f"))
+        before = f["vc"].get(e["process"], 0) >= e["index"]
+        after = e["vc"].get(f["process"], 0) >= f["index"]
+        assert prepared.expected["before"].value == ("yes" if before else "no")
+        assert prepared.expected["concurrent"].value == (
+            "yes" if not before and not after else "no"
+        )
+        assert prepared.expected["lamport"].value == f["lamport"]
+
+
+def test_an_empty_causal_past_is_answered_by_ticking_nothing(tmp_path: Path) -> None:
+    text = """---
+id: vc-empty
+title: Empty past
+lab: vector-clocks
+scenario:
+  params: {processes: 2}
+  seed: 1
+  commands:
+    - {action: local, process: P1}
+questions:
+  - id: past
+    type: multiple
+    prompt: Tick the past of e0.
+    query: {name: causal_past, args: {event: 0}}
+    options: ["0"]
+---
+"""
+    (tmp_path / "x.md").write_text(text)
+    loaded = content.load([tmp_path])
+    assert [str(p) for p in loaded.problems] == [
+        f"{loaded.files[0]}:15: questions[0].options: must be a list of 2 to 2000 texts or numbers, got ['0']"
+    ]
+    two = text.replace('options: ["0"]', "options_from: events").replace(
+        "    - {action: local, process: P1}",
+        "    - {action: local, process: P1}\n    - {action: local, process: P2}",
+    )
+    (tmp_path / "x.md").write_text(two)
+    exercise = content.load([tmp_path]).exercises["vc-empty"]
+    prepared = prepare(exercise, exercise.variant(0))
+    assert prepared.expected["past"].value == [] and prepared.options["past"] == ["0", "1"]
+    question = exercise.question("past")
+    assert grade_question(prepared, question, None)["status"] == "correct"
+    assert grade_question(prepared, question, ["1"])["status"] == "wrong"

@@ -461,6 +461,7 @@ class ConsistentHashingEngine(LabEngine):
         """Recompute the cached figures ``state()`` reports (never called by ``state``)."""
         if self.mode != "ring":
             return
+        self._picture: JSON | None = None
         names = self._ring.nodes
         scheme = self._scheme
         self._counts = self._placement.counts(scheme.ownership, names)
@@ -1133,6 +1134,31 @@ class ConsistentHashingEngine(LabEngine):
         return self._ring_state() if self.mode == "ring" else self._slots_state()
 
     def _ring_state(self) -> JSON:
+        # The ring's picture only changes with membership or keys (then _refresh drops
+        # it); frames while playing or selecting keys reuse it.
+        picture = getattr(self, "_picture", None)
+        if picture is None:
+            picture = self._picture = self._ring_picture()
+        selected = None if self._selected is None else self._ring_selection(self._selected)
+        return {
+            "mode": "ring",
+            "strategy": self._strategy,
+            "vnodes": self._vnodes,
+            "q": self._q,
+            "replication": self._n,
+            "nodes": picture["nodes"],
+            "tokens": picture["tokens"],
+            "partitions": picture["partitions"],
+            "keys": picture["keys"],
+            "key_count": len(self._key_names),
+            "efficiency": dict(self._efficiency),
+            "efficiency_keys": self._efficiency_keys,
+            "selected": selected,
+            "last_move": self._last_move,
+            "limits": self._limits(),
+        }
+
+    def _ring_picture(self) -> JSON:
         scheme = self._scheme
         names = self._ring.nodes
         node_tokens: dict[str, list[float]] = {name: [] for name in names}
@@ -1165,24 +1191,7 @@ class ConsistentHashingEngine(LabEngine):
                 self._key_names[:MAX_LISTED_KEYS], self._key_pos[:MAX_LISTED_KEYS], strict=True
             )
         ]
-        selected = None if self._selected is None else self._ring_selection(self._selected)
-        return {
-            "mode": "ring",
-            "strategy": self._strategy,
-            "vnodes": self._vnodes,
-            "q": self._q,
-            "replication": self._n,
-            "nodes": nodes,
-            "tokens": tokens,
-            "partitions": partitions,
-            "keys": keys,
-            "key_count": len(self._key_names),
-            "efficiency": dict(self._efficiency),
-            "efficiency_keys": self._efficiency_keys,
-            "selected": selected,
-            "last_move": self._last_move,
-            "limits": self._limits(),
-        }
+        return {"nodes": nodes, "tokens": tokens, "partitions": partitions, "keys": keys}
 
     def _slots_state(self) -> JSON:
         cluster = self._cluster

@@ -25,7 +25,7 @@ from algorithms.recording import Timeline
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS = 100_000
-CLIENTS = 200
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "200"))
 FPS = 10
 SECONDS = 10.0
 

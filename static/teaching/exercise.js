@@ -99,7 +99,7 @@ export function startExercise(root, createView) {
       const left = Math.max(0, Math.round((end - Date.now()) / 1000));
       const m = Math.floor(left / 60), s = left % 60;
       $("timer-text").textContent = `${m}:${String(s).padStart(2, "0")}`;
-      if (left <= 5 && !saved && form) {
+      if (left <= 5 && !saved && form && Number(timer.dataset.seconds) > 5) {
         // Save what is on the page just before the deadline.
         saved = true;
         const action = document.createElement("input");

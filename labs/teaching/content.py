@@ -576,24 +576,28 @@ def split_front_matter(text: str, reader: _Reader) -> tuple[str, str, int] | Non
     return None
 
 
-def _content_files(paths: Iterable[Path]) -> list[Path]:
+def content_files(paths: Iterable[Path]) -> list[Path]:
+    """The content files under ``paths`` (files or folders), each once."""
     out: list[Path] = []
+    seen: set[Path] = set()
     for path in paths:
-        if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix in (".md", ".yaml", ".yml"):
-                    if child.name.lower() == "readme.md":
-                        continue
-                    out.append(child)
-        elif path.exists():
-            out.append(path)
+        found = sorted(path.rglob("*")) if path.is_dir() else [path] if path.exists() else []
+        for child in found:
+            if not child.is_file() or child.suffix not in (".md", ".yaml", ".yml"):
+                continue
+            if path.is_dir() and child.name.lower() == "readme.md":
+                continue
+            key = child.resolve()
+            if key not in seen:
+                seen.add(key)
+                out.append(child)
     return out
 
 
 def load(paths: Iterable[Path | str]) -> ContentSet:
     """Load and check every content file under ``paths`` (files or folders)."""
     content = ContentSet()
-    files = _content_files(Path(p) for p in paths)
+    files = content_files(Path(p) for p in paths)
     quiz_files: list[tuple[Path, str]] = []
     for path in files:
         shown = display_path(path)
@@ -1354,7 +1358,7 @@ def content_dirs() -> list[Path]:
 
 def _signature(paths: Sequence[Path]) -> tuple[Any, ...]:
     out: list[Any] = [tuple(str(p) for p in paths)]
-    for path in _content_files(paths):
+    for path in content_files(paths):
         try:
             st = path.stat()
         except OSError:

@@ -486,3 +486,8 @@ def test_exercise_page_sanitizes_an_exercise_body(client, content_dir: Path) -> 
     assert "<script" not in html.split("</main>")[0].split('<main id="main">')[1]
     assert "<script>steal" not in html and "onclick" not in html and "onerror" not in html
     assert 'href="javascript' not in html
+
+
+def test_check_exercises_on_one_installed_file(capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("check_exercises", str(SHIPPED / "quizzes" / "ring-quiz.yaml"))
+    assert "Checked 1 file: 0 problems." in capsys.readouterr().out

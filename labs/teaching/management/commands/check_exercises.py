@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if paths:
             # Quizzes given alone may name exercises of the installed folders.
             everything = content.load([*content.content_dirs(), *paths])
-            wanted = {content.display_path(p) for p in content._content_files(paths)}
+            wanted = {content.display_path(p) for p in content.content_files(paths)}
             problems = [p for p in everything.problems if p.file in wanted]
             checked = len(wanted)
             loaded = everything

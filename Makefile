@@ -25,6 +25,7 @@ setup: $(STAMP)
 	@echo "Python in $(VENV): $$($(PY) --version)"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_samples
+	$(PY) manage.py load_content
 
 run: setup
 	$(PY) manage.py collectstatic --noinput -v 0

@@ -21,7 +21,13 @@ class Replay(models.Model):
     which is what makes a replay a narrated walkthrough.
     """
 
-    SOURCES = [("user", "saved from a lab"), ("import", "imported"), ("sample", "shipped example")]
+    SOURCES = [
+        ("user", "saved from a lab"),
+        ("import", "imported"),
+        ("sample", "shipped example"),
+        ("exercise", "an exercise answer"),
+        ("feedback", "graded feedback"),
+    ]
 
     id = models.CharField(primary_key=True, max_length=64, default=new_replay_id, editable=False)
     lab = models.CharField(max_length=64, db_index=True)

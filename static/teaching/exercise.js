@@ -8,13 +8,8 @@ export function startExercise(root, createView) {
   const $ = (id) => document.getElementById(id);
   const player = startPlayer(root, createView);
   // The scenario fixes the parameters (the server refuses set_params here): hide the
-  // labs' set-up controls, marked #setup, .setup or "(starts a new recording)".
-  for (const fieldset of root.querySelectorAll("fieldset")) {
-    const legend = fieldset.querySelector("legend");
-    if (fieldset.id === "setup" || fieldset.classList.contains("setup") || (legend && /starts a new recording/.test(legend.textContent))) {
-      fieldset.hidden = true;
-    }
-  }
+  // labs' set-up controls, marked .setup.
+  for (const fieldset of root.querySelectorAll("fieldset.setup")) fieldset.hidden = true;
   const flags = window.paperlabs;
   flags.teaching = { recordings: {}, picks: {} };
   const quizMode = ($("teaching") || {}).dataset?.mode === "quiz";

@@ -162,7 +162,10 @@ class Timeline:
         self.checkpoint_every = check_int("checkpoint_every", checkpoint_every, 1, MAX_STEPS)
         self.engine: LabEngine = self._fresh()
         self._commands: dict[int, Mapping[str, Any]] = {}
+        # Events of the steps run so far; a lazily opened recording runs its steps on
+        # first visit, so len(self._events) may be less than self._length.
         self._events: list[list[Event]] = []
+        self._length = 0
         self._checkpoints: dict[int, LabEngine] = {0: copy.deepcopy(self.engine)}
         self.position = 0
 
@@ -174,11 +177,11 @@ class Timeline:
     @property
     def length(self) -> int:
         """The number of steps recorded."""
-        return len(self._events)
+        return self._length
 
     def events_at(self, step: int) -> list[Event]:
         """The events of the step that led to ``step`` (none at step 0)."""
-        return self._events[step - 1] if 0 < step <= self.length else []
+        return self._events[step - 1] if 0 < step <= len(self._events) else []
 
     def log(self, limit: int = 200) -> list[tuple[int, Event]]:
         """The last ``limit`` events up to the current position, with their steps."""
@@ -204,6 +207,8 @@ class Timeline:
 
     def _advance_recorded(self) -> list[Event]:
         events = self._run_step(self.position)
+        if self.position == len(self._events):
+            self._events.append(events)
         self.position += 1
         self._maybe_checkpoint()
         return events
@@ -217,6 +222,7 @@ class Timeline:
         if self.position == self.length:
             return
         del self._events[self.position :]
+        self._length = self.position
         for index in [i for i in self._commands if i >= self.position]:
             del self._commands[index]
         for index in [i for i in self._checkpoints if i > self.position]:
@@ -249,6 +255,7 @@ class Timeline:
         self.engine = probe
         self._commands[self.position] = dict(command)
         self._events.append(events)
+        self._length += 1
         self.position += 1
         self._maybe_checkpoint()
         return events
@@ -265,6 +272,7 @@ class Timeline:
         if not events:
             return None
         self._events.append(events)
+        self._length += 1
         self.position += 1
         self._maybe_checkpoint()
         return events
@@ -288,15 +296,27 @@ class Timeline:
 
     @classmethod
     def from_recording(
-        cls, engine_class: type[LabEngine], recording: Recording, checkpoint_every: int = 256
+        cls,
+        engine_class: type[LabEngine],
+        recording: Recording,
+        checkpoint_every: int = 256,
+        *,
+        run: bool = True,
     ) -> Timeline:
         """Rebuild a timeline by running a recording; invalid commands raise CommandError.
 
-        The timeline ends positioned at the end of the recording.
+        The timeline ends positioned at the end of the recording. With ``run=False``
+        nothing runs yet: the timeline opens at step 0 and runs each step on its first
+        visit (for recordings already checked, such as stored replays, so opening one
+        costs nothing until the viewer moves).
         """
         timeline = cls(
             engine_class, recording.lab, recording.params, recording.seed, checkpoint_every
         )
+        if not run:
+            timeline._commands = dict(recording.commands)
+            timeline._length = recording.length
+            return timeline
         commands = dict(recording.commands)
         for index in range(recording.length):
             command = commands.get(index)

@@ -1,5 +1,6 @@
 """ASGI entry point: Django for HTTP, the lab consumer for websockets."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -12,6 +13,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from labs.routing import websocket_urlpatterns  # noqa: E402
+
+# Everything loaded so far lives as long as the process: keep it out of the cyclic
+# garbage collector's full passes, which otherwise stall every socket now and then.
+gc.freeze()
 
 application = ProtocolTypeRouter(
     {

@@ -68,6 +68,10 @@ export function startPlayer(root, createView) {
 
   function onFrame(frame) {
     const previous = last;
+    // The server sends the state as a delta: keys named in `unchanged` keep their values.
+    if (frame.unchanged && frame.unchanged.length && previous) {
+      for (const key of frame.unchanged) frame.state[key] = previous.state[key];
+    }
     last = frame;
     if (frame.log) replaceLog(frame.log);
     else if (!previous || frame.step !== previous.step) appendLog(frame.step, frame.events);

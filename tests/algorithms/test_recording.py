@@ -160,3 +160,19 @@ def test_oversized_or_non_json_commands_are_refused() -> None:
         t.act({"action": "jump", "to": object()})
     assert err.value.field == "command"
     assert t.length == 3
+
+
+def test_a_lazily_opened_recording_gives_the_same_states_and_events() -> None:
+    commands = {5: {"action": "jump", "to": 3}, 40: {"action": "jump", "to": -7}}
+    full = run(commands, 90)
+    lazy = Timeline.from_recording(RandomWalk, full.recording(), checkpoint_every=16, run=False)
+    assert (lazy.position, lazy.length) == (0, 90)
+    for k in (50, 3, 89, 90, 17, 0, 41):
+        full.seek(k)
+        lazy.seek(k)
+        assert lazy.engine.state() == full.engine.state(), k
+        assert [e.text for e in lazy.events_at(k)] == [e.text for e in full.events_at(k)]
+        assert [(s, e.text) for s, e in lazy.log()] == [(s, e.text) for s, e in full.log()]
+    lazy.seek(20)
+    lazy.act({"action": "jump", "to": 2})
+    assert lazy.length == 21 and lazy.recording().commands[-1] == (20, {"action": "jump", "to": 2})

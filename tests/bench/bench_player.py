@@ -98,7 +98,8 @@ async def _stream(url: str, origin: str) -> tuple[list[float], list[int], float]
     latencies: list[float] = []
     counts: list[int] = []
     ramp = 0.01 * CLIENTS
-    start = time.time() + ramp + 1.0
+    # Opening a replay runs it once; measure after every client has settled.
+    start = time.time() + ramp + 3.0
     window = (start, start + SECONDS)
     tasks = [
         asyncio.create_task(_client(url, origin, i * 0.01, window, latencies, counts))
@@ -128,7 +129,7 @@ def bench_streaming() -> None:
             "from algorithms.consistent_hashing import ConsistentHashingEngine as E;"
             "from labs.models import Replay;"
             "t=Timeline(E,'consistent-hashing',{'nodes':4,'keys':40},1);"
-            f"[t.act({{'action':'select_key','key':f'k{{i}}'}}) for i in range({int(FPS * (SECONDS + 20))})];"
+            f"[t.act({{'action':'select_key','key':f'k{{i}}'}}) for i in range({int(FPS * (SECONDS + 25))})];"
             "r=Replay.from_recording(t.recording(),title='bench');r.id='bench';r.save()"
         )
         subprocess.run([py, "manage.py", "shell", "-c", make], cwd=ROOT, env=env, check=True)

@@ -229,3 +229,16 @@ async def test_play_is_paced_and_stops_at_the_end_of_a_replay() -> None:
     assert steps[-1] == 3 and sorted(set(steps)) == [0, 1, 2, 3]
     assert loop.time() - start >= 2 / 30
     await sock.close()
+
+
+async def test_frames_send_only_the_state_keys_that_changed() -> None:
+    sock, first = await opened()
+    assert first["unchanged"] == [] and "nodes" in first["state"]
+    await sock.send({"action": "select_key", "key": "key-3"})
+    raw = json.loads(await sock.comm.receive_from(timeout=5))
+    assert {"nodes", "tokens", "keys"} <= set(raw["unchanged"])
+    assert "selected" in raw["state"] and "nodes" not in raw["state"]
+    await sock.send({"action": "add_node", "name": "Z"})
+    raw = json.loads(await sock.comm.receive_from(timeout=5))
+    assert "Z" in [n["name"] for n in raw["state"]["nodes"]]
+    await sock.close()

@@ -103,12 +103,16 @@ async def _talk(url: str, path: str, messages: list[dict], want: list[str]) -> l
     import websockets
 
     got: list[dict] = []
+    state: dict = {}
     async with websockets.connect(f"ws://{url}{path}", origin=f"http://{url}") as ws:
         for message in [None, *messages]:
             if message is not None:
                 await ws.send(json.dumps(message))
             while True:
                 reply = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+                if reply["type"] == "frame":
+                    state = {**state, **reply["state"]}
+                    reply["state"] = state
                 if reply["type"] in ("frame", "saved", "error"):
                     got.append(reply)
                     break

@@ -16,6 +16,7 @@ class LabSocket:
     def __init__(self, path: str) -> None:
         self.comm = WebsocketCommunicator(application, path, headers=HEADERS)
         self.hello: dict[str, Any] | None = None
+        self.state: dict[str, Any] = {}
 
     async def open(self) -> dict[str, Any]:
         connected, code = await self.comm.connect()
@@ -32,6 +33,11 @@ class LabSocket:
     async def recv(self, timeout: float = 5) -> dict[str, Any]:
         message = await self.comm.receive_from(timeout=timeout)
         data: dict[str, Any] = json.loads(message)
+        if data.get("type") == "frame":
+            # Frames carry the state as a delta by key, as the browser player merges it.
+            for key in data.get("unchanged", []):
+                data["state"][key] = self.state[key]
+            self.state = dict(data["state"])
         return data
 
     async def send(self, data: Any) -> None:

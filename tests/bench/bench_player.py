@@ -12,18 +12,16 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 from algorithms.consistent_hashing import ConsistentHashingEngine
 from algorithms.recording import Timeline
+from tests.servers import ROOT, daphne
 
-ROOT = Path(__file__).resolve().parents[2]
 STEPS = 100_000
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "200"))
 FPS = 10
@@ -54,12 +52,6 @@ def bench_seek() -> None:
     print(f"seek to step {STEPS:,} of a recording: {seek_s * 1000:.1f} ms (target < 50 ms)")
     print(f"replaying the same {STEPS:,} steps from zero: {replay_s * 1000:.0f} ms")
     print(f"ratio replay/seek: {replay_s / seek_s:.0f}x")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _client(
@@ -133,33 +125,9 @@ def bench_streaming() -> None:
             "r=Replay.from_recording(t.recording(),title='bench');r.id='bench';r.save()"
         )
         subprocess.run([py, "manage.py", "shell", "-c", make], cwd=ROOT, env=env, check=True)
-        port = _free_port()
-        server = subprocess.Popen(
-            [
-                *os.environ.get("BENCH_DAPHNE", f"{py} -m daphne").split(),
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "labs.asgi:application",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            for _ in range(300):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            url = f"ws://127.0.0.1:{port}/ws/labs/consistent-hashing/?replay=bench"
-            latencies, counts, seconds = asyncio.run(_stream(url, f"http://127.0.0.1:{port}"))
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        with daphne(env) as address:
+            url = f"ws://{address}/ws/labs/consistent-hashing/?replay=bench"
+            latencies, counts, seconds = asyncio.run(_stream(url, f"http://{address}"))
     latencies.sort()
     p50 = statistics.median(latencies)
     p99 = latencies[int(len(latencies) * 0.99) - 1]

@@ -8,14 +8,14 @@ user sees. Tests wait on flags the page sets (``window.paperlabs``), never on sl
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.servers import daphne
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -28,12 +28,6 @@ FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -67,34 +61,15 @@ def manage(env: dict[str, str], *args: str) -> str:
 def live_server_url(
     server_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    env = server_env
-    python = sys.executable
-    manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "load_samples")
-    port = _free_port()
+    manage(server_env, "migrate", "--noinput", "-v", "0")
+    manage(server_env, "load_samples")
     log = tmp_path_factory.mktemp("log") / "daphne.log"
     with open(log, "wb") as out:
-        server = subprocess.Popen(
-            [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "labs.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"daphne did not start:\n{log.read_text()}") from None
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+        try:
+            with daphne(server_env, out) as address:
+                yield f"http://{address}"
+        except RuntimeError as err:
+            raise RuntimeError(f"{err}:\n{log.read_text()}") from None
 
 
 @pytest.fixture(scope="session")

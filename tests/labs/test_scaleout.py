@@ -9,16 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import ROOT, daphne, reachable
+
 PG = os.environ.get("PAPERLABS_TEST_PG", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("PAPERLABS_TEST_REDIS", "redis://127.0.0.1:6379/5")
 DB_NAME = "paperlabs_scaleout_test"
@@ -26,25 +24,11 @@ DB_NAME = "paperlabs_scaleout_test"
 pytestmark = pytest.mark.scaleout
 
 
-def _reachable(host: str, port: int) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def servers() -> Iterator[list[str]]:
-    if not _reachable("127.0.0.1", 5432):
+    if not reachable("127.0.0.1", 5432):
         pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    if not _reachable("127.0.0.1", 6379):
+    if not reachable("127.0.0.1", 6379):
         pytest.skip("Redis is not reachable on 127.0.0.1:6379")
     import psycopg
 
@@ -63,40 +47,8 @@ def servers() -> Iterator[list[str]]:
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
     )
-    procs, urls = [], []
-    for _ in range(2):
-        port = _free_port()
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "daphne",
-                    "-b",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "labs.asgi:application",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        urls.append(f"127.0.0.1:{port}")
-    try:
-        for url in urls:
-            host, port = url.split(":")
-            deadline = time.monotonic() + 30
-            while not _reachable(host, int(port)):
-                assert time.monotonic() < deadline, "daphne did not start"
-                time.sleep(0.1)
-        yield urls
-    finally:
-        for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=10)
+    with daphne(env) as a, daphne(env) as b:
+        yield [a, b]
 
 
 async def _talk(url: str, path: str, messages: list[dict], want: list[str]) -> list[dict]:
@@ -137,7 +89,7 @@ def test_a_replay_saved_on_one_process_opens_on_the_other(servers: list[str]) ->
 
 
 def test_the_redis_channel_layer_reaches_across_processes() -> None:
-    if not _reachable("127.0.0.1", 6379):
+    if not reachable("127.0.0.1", 6379):
         pytest.skip("Redis is not reachable on 127.0.0.1:6379")
     from channels_redis.core import RedisChannelLayer
 

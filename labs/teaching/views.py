@@ -65,9 +65,9 @@ def _questions(
             "points": q.points,
             "options": prepared.options.get(q.id, []),
             "given": given,
-            "given_list": given
+            "given_list": [_plain(g) for g in given]
             if isinstance(given, list)
-            else ([given] if given is not None else []),
+            else ([_plain(given)] if given is not None else []),
             "given_text": "" if given is None or isinstance(given, dict | list) else _plain(given),
             "given_replay": given.get("replay") if isinstance(given, dict) else "",
             "result": res,

@@ -133,6 +133,9 @@ export function startPlayer(root, createView) {
         status(message.message);
         break;
       case "saved": {
+        flags.saved = message;
+        // Only the lab page offers sharing; exercise pages save answers, not links.
+        if (!$("save-form")) break;
         const link = new URL(message.url, location.href);
         link.searchParams.set("step", message.step);
         const share = $("share");
@@ -142,7 +145,6 @@ export function startPlayer(root, createView) {
         a.id = "share-link";
         a.textContent = link.href;
         share.append(a);
-        flags.saved = message;
         break;
       }
       case "export":

@@ -326,6 +326,22 @@ class _Migration:
         self.joining = joining
         self.leaving = leaving
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Migration:
+        # SlotMove is frozen, so a shallow copy of the plan is a full one; copying its
+        # thousands of moves one by one would dominate every checkpoint.
+        other = _Migration.__new__(_Migration)
+        other.queue = list(self.queue)
+        other.index = self.index
+        other.started = self.started
+        other.pending = deque(self.pending)
+        other.moved = set(self.moved)
+        other.moved_in_slot = self.moved_in_slot
+        other.done_slots = self.done_slots
+        other.moved_keys = self.moved_keys
+        other.joining = self.joining
+        other.leaving = self.leaving
+        return other
+
     @property
     def current(self) -> SlotMove | None:
         return self.queue[self.index] if self.index < len(self.queue) else None
@@ -444,6 +460,33 @@ class SlotCluster:
                 counts[move.source] -= mig.moved_in_slot
             counts[move.target] += mig.moved_in_slot
         return counts
+
+    def split_slots(self) -> list[int]:
+        """Slots whose keys are served by two shards right now, in slot order.
+
+        Key by key, the slot being migrated is split once some of its keys are on the
+        target (reached through ASK) while others are still on the source. In the
+        ``"slot"`` style the source serves every key of the slot until the whole slot
+        flips, so no slot is ever split: that is the point of ElastiCache's online
+        resharding (multi-key commands on one slot always find all their keys together).
+
+        Examples
+        --------
+        >>> for style in ("slot", "key"):
+        ...     c = SlotCluster(["A"], style=style)
+        ...     _ = [c.add_key(f"{{user23}}:{i}") for i in range(3)], c.add_shard("B")
+        ...     while c.migration is not None and c.migration.moved_in_slot == 0:
+        ...         _ = c.step(1)
+        ...     print(style, c.split_slots(), c.migration.moved_in_slot)
+        slot [] 1
+        key [1009] 1
+        """
+        mig = self.migration
+        if self.style != "key" or mig is None or not mig.started:
+            return []
+        if mig.moved_in_slot and mig.pending:
+            return [mig.queue[mig.index].slot]
+        return []
 
     # -- resharding ---------------------------------------------------------------------
 

@@ -28,7 +28,9 @@ The library part (all importable from here):
   ``"slot"`` or ``"key"`` style).
 
 The lab engine, :class:`ConsistentHashingEngine`, drives either a ring (``mode="ring"``)
-or a slot table (``mode="slots"``).
+or a slot table (``mode="slots"``). In slots mode it runs the same keys and the same
+reshard plan through both migration styles side by side, so the view can show the source
+keeping a slot whole (ElastiCache) next to a slot split between two shards (key by key).
 
 Examples
 --------
@@ -181,6 +183,24 @@ MAX_BREAKDOWN = 8
 """Nodes named in one event sentence's breakdown before "and N more"."""
 MAX_TICK_EVENTS = 12
 """Most events one migration step reports; the rest are summed up in one sentence."""
+MAX_LISTED_SPLITS = 50
+"""Split slots listed in ``state()["split_slots"]``; ``split_count`` gives the total."""
+
+STYLE_WORDS = {"slot": "slot at a time", "key": "key by key"}
+"""How the event sentences name the two migration styles."""
+
+
+def _other_style(style: str) -> str:
+    return "key" if style == "slot" else "slot"
+
+
+def _keys_left(migration: Mapping[str, object] | None) -> int:
+    if migration is None:
+        return 0
+    total, moved = migration["total_keys"], migration["moved_keys"]
+    assert isinstance(total, int) and isinstance(moved, int)
+    return total - moved
+
 
 STRATEGY_WORDS = {
     1: "T random tokens per node, partitions by token value",
@@ -318,7 +338,12 @@ class ConsistentHashingEngine(LabEngine):
 
     Slots mode (Redis Cluster): shards own hash slots; adding or removing a shard plans
     a balanced reshard that moves the fewest slots, and :meth:`step` migrates
-    ``keys_per_tick`` keys at a time in the ``"slot"`` or ``"key"`` style.
+    ``keys_per_tick`` keys at a time in the ``"slot"`` or ``"key"`` style. A second
+    :class:`SlotCluster` in the other style takes exactly the same commands and the same
+    budget each step, for comparison (``state()["compare"]``): the plans are the same,
+    and the two only drift apart when keys are written to a slot while it migrates (key
+    by key they are created on the target; a slot at a time they must be copied too).
+    A new reshard waits until both have finished.
 
     Commands (``{"action": ..., fields}``; unknown fields are refused):
 
@@ -384,13 +409,16 @@ class ConsistentHashingEngine(LabEngine):
         # slots mode
         self._keys_per_tick = params.keys_per_tick
         self._cluster = SlotCluster((), params.migration)
+        self._other = SlotCluster((), _other_style(params.migration))
         names = [node_label(i) for i in range(params.nodes)]
         if self.mode == "ring":
             self._ring = HashRing(params.vnodes, names)
             if self._strategy == 3 and names:
                 self._s3 = list(strategy_3(names, self._q, self.rng).partition_owners)
         else:
-            self._cluster = SlotCluster([f"shard-{n}" for n in names], params.migration)
+            shards = [f"shard-{n}" for n in names]
+            self._cluster = SlotCluster(shards, params.migration)
+            self._other = SlotCluster(shards, _other_style(params.migration))
         self._scheme = self._make_scheme(self._strategy, self._ring, self._s3)
         self._store_keys(self._generated_names(params.keys))
         self._refresh()
@@ -747,6 +775,7 @@ class ConsistentHashingEngine(LabEngine):
         else:
             for name in names:
                 self._cluster.add_key(name)
+                self._other.add_key(name)
 
     def _add_keys(self, command: Mapping[str, Any]) -> list[Event]:
         self._only(command, "count", "names")
@@ -805,7 +834,12 @@ class ConsistentHashingEngine(LabEngine):
             return f"on node {node}" if node else "with no node to hold it"
         look = self._cluster.lookup(name)
         owner = look.served_by or "no shard"
-        return f"in slot {look.slot}, served by {owner}"
+        where = f"in slot {look.slot}, served by {owner}"
+        other = self._other.lookup(name)
+        if other.served_by != look.served_by:
+            via = ", through ASK" if other.ask else ""
+            where += f" ({STYLE_WORDS[self._other.style]}: by {other.served_by}{via})"
+        return where
 
     def _select_key(self, command: Mapping[str, Any]) -> list[Event]:
         self._only(command, "key")
@@ -836,6 +870,13 @@ class ConsistentHashingEngine(LabEngine):
         text = f"Key '{key}' hashes {hashed} to slot {look.slot}, owned by {owner}"
         if look.ask:
             text += f"; {owner} answers ASK {look.ask}, where the key is now"
+        other = self._other.lookup(key)
+        if (other.served_by, other.ask) != (look.served_by, look.ask):
+            words = STYLE_WORDS[self._other.style]
+            if other.ask:
+                text += f"; {words}, {other.owner} already answers ASK {other.ask}"
+            else:
+                text += f"; {words}, {other.served_by} still serves it"
         return [Event("select", text + ".", info)]
 
     def _ring_selection(self, key: str) -> JSON:
@@ -872,6 +913,16 @@ class ConsistentHashingEngine(LabEngine):
                 f"must wait until the resharding in progress has finished "
                 f"({_plural(left, 'slot')} left; step to migrate)",
             )
+        mig = self._other.migration
+        if mig is not None:
+            left = len(mig.queue) - mig.index
+            raise CommandError(
+                "action",
+                action,
+                f"must wait until the resharding shown beside it has finished "
+                f"({STYLE_WORDS[self._other.style]}, {_plural(left, 'slot')} left; "
+                "step to migrate)",
+            )
 
     def _add_shard(self, command: Mapping[str, Any]) -> list[Event]:
         self._only(command, "name")
@@ -885,6 +936,7 @@ class ConsistentHashingEngine(LabEngine):
             )
         before = list(self._cluster.shards)
         plan = self._cluster.add_shard(name)
+        self._other.add_shard(name)
         record = self._plan_record("join", name, plan)
         total = len(self._key_names)
         if not before:
@@ -915,6 +967,7 @@ class ConsistentHashingEngine(LabEngine):
                 "name", name, f"must not be the last shard: the {_n(SLOTS)} slots need an owner"
             )
         plan = self._cluster.remove_shard(name)
+        self._other.remove_shard(name)
         record = self._plan_record("leave", name, plan)
         total = len(self._key_names)
         text = (
@@ -966,7 +1019,9 @@ class ConsistentHashingEngine(LabEngine):
         self._only(command, "style")
         style = check_choice("style", self._required(command, "style"), MIGRATION_STYLES)
         self._check_no_migration("set_migration")
-        self._cluster.style = style
+        if style != self._cluster.style:
+            # Both clusters are idle, so they hold the same slots and keys: swap the roles.
+            self._cluster, self._other = self._other, self._cluster
         if style == "slot":
             text = (
                 "Slots now migrate as in ElastiCache online resharding: the source keeps "
@@ -988,11 +1043,19 @@ class ConsistentHashingEngine(LabEngine):
         return [Event("keys_per_tick", text, {"keys_per_tick": per})]
 
     def step(self) -> list[Event]:
-        """Slots mode: migrate up to ``keys_per_tick`` keys; ``[]`` when nothing is pending."""
+        """Slots mode: migrate up to ``keys_per_tick`` keys; ``[]`` once both styles are done.
+
+        Both styles take the same budget. The sentences describe the chosen style; one
+        more sentence (kind ``"compare"``) tells what the other style does differently,
+        only when something differs: a slot split key by key, or one style ahead.
+        """
         if self.mode != "slots":
             return []
         style = self._cluster.style
         records = self._cluster.step(self._keys_per_tick)
+        other_records = self._other.step(self._keys_per_tick)
+        note = self._compare_event(records, other_records)
+        limit = MAX_TICK_EVENTS - (1 if note is not None else 0)
         events: list[Event] = []
         i = 0
         while i < len(records):
@@ -1024,9 +1087,9 @@ class ConsistentHashingEngine(LabEngine):
                 continue
             events.append(self._slot_event(style, rec, copies, records[j] if flipped else None))
             i = j + 1 if flipped else j
-        if len(events) > MAX_TICK_EVENTS:
-            kept = events[: MAX_TICK_EVENTS - 2]
-            rest = events[MAX_TICK_EVENTS - 2 :]
+        if len(events) > limit:
+            kept = events[: limit - 2]
+            rest = events[limit - 2 :]
             done = [e for e in rest if e.kind == "done"]
             slots = sum(int(e.data.get("slots", 1)) for e in rest if e.kind != "done")
             keys = sum(int(e.data.get("keys", 0)) for e in rest if e.kind != "done")
@@ -1039,7 +1102,95 @@ class ConsistentHashingEngine(LabEngine):
                 )
             )
             events = kept + done
+        if note is not None:
+            events.append(note)
         return events
+
+    def _compare_event(
+        self, records: list[MigrationRecord], other_records: list[MigrationRecord]
+    ) -> Event | None:
+        """The one sentence on the other style this step, or None if nothing differs."""
+        main, other = self._cluster, self._other
+        words = STYLE_WORDS[other.style]
+        main_words = STYLE_WORDS[main.style]
+        head = f"Meanwhile, {words}: "
+        split = other.split_slots()
+        main_split = main.split_slots()
+        ours, theirs = main.migration, other.migration
+        if (
+            not split
+            and not main_split
+            and ours is not None
+            and theirs is not None
+            and (ours.index, ours.moved_in_slot) == (theirs.index, theirs.moved_in_slot)
+        ):
+            # the usual lockstep: same slot, same keys moved, so nothing differs to tell
+            return None
+        mig = other.migration_state()
+        main_mig = main.migration_state()
+        data: JSON = {"style": other.style, "split_slots": split[:MAX_LISTED_SPLITS]}
+        other_done = bool(other_records) and other_records[-1].kind == "done"
+        main_done = bool(records) and records[-1].kind == "done"
+        current = mig["current"] if mig is not None else None
+        if split and isinstance(current, dict):
+            # key by key beside a slot at a time: the slot is split between two shards
+            source = current["source"] or "no shard"
+            text = (
+                f"{head}slot {current['slot']} is split; {source} answers ASK "
+                f"{current['target']} for {_n(current['moved'])} of its "
+                f"{_plural(current['total'], 'key')}."
+            )
+            return Event("compare", text, data)
+        if main_split and isinstance(current, dict):
+            source = current["source"] or "no shard"
+            text = (
+                f"{head}{source} still serves all {_plural(current['total'], 'key')} of slot "
+                f"{current['slot']} ({_n(current['moved'])} copied to {current['target']})."
+            )
+            return Event("compare", text, data)
+        if not other_records:
+            return None
+        if other_done and main_done:
+            return None
+        if other_done:
+            if main.migration is not None:
+                text = (
+                    f"{head}the resharding is already done, because a key written to a slot "
+                    "during its migration is created on the target instead of being copied."
+                )
+            else:
+                text = f"{head}the resharding is done too, later than {main_words}."
+            return Event("compare", text, data)
+        if mig is None:  # pragma: no cover - a migration that did not finish is still there
+            return None
+        left = _keys_left(mig)
+        if not records or main_done:
+            # the chosen style has finished; this one still copies keys written meanwhile
+            queue = mig["queue_slots"]
+            assert isinstance(queue, int)
+            text = f"{head}{_plural(left, 'key')} still to copy in {_plural(queue, 'slot')}"
+            if isinstance(current, dict):
+                source = current["source"] or "no shard"
+                text += (
+                    f"; {source} still serves all {_plural(current['total'], 'key')} of slot "
+                    f"{current['slot']} ({_n(current['moved'])} copied to {current['target']})"
+                )
+            text += "."
+            return Event("compare", text, data)
+        main_left = _keys_left(main_mig)
+        if left == main_left:
+            return None
+        if left > main_left:
+            text = (
+                f"{head}{_plural(left - main_left, 'more key')} to copy than {main_words}, "
+                "since a key written to a slot during its migration must be copied too."
+            )
+        else:
+            text = (
+                f"{head}{_plural(main_left - left, 'key')} fewer to migrate than {main_words}, "
+                "since a key written to a slot during its migration is created on the target."
+            )
+        return Event("compare", text, data)
 
     def _slot_event(
         self,
@@ -1130,6 +1281,24 @@ class ConsistentHashingEngine(LabEngine):
 
         At most :data:`MAX_LISTED_KEYS` keys are listed: the first ones stored, in
         insertion order; ``key_count`` gives the total.
+
+        Slots mode adds ``split_slots`` (at most :data:`MAX_LISTED_SPLITS` slots whose
+        keys are served by two shards right now; always empty a slot at a time) and
+        ``split_count``, and ``compare``: the other migration style on the same keys and
+        plan, ``{"migration_style", "shards", "migration", "selected", "split_slots",
+        "split_count"}``, each shaped like the same field of the main picture.
+
+        Examples
+        --------
+        >>> p = ConsistentHashingParams(mode="slots", nodes=3, keys=0)
+        >>> e = ConsistentHashingEngine(p, seed=1)
+        >>> _ = e.apply({"action": "add_keys", "names": ["{user23}:a", "{user23}:b"]})
+        >>> _ = e.apply({"action": "add_node"}), e.step()
+        >>> s = e.state()
+        >>> s["migration_style"], s["split_slots"], s["compare"]["migration_style"]
+        ('slot', [], 'key')
+        >>> s["compare"]["split_slots"], s["compare"]["migration"]["current"]["moved"]
+        ([1009], 1)
         """
         return self._ring_state() if self.mode == "ring" else self._slots_state()
 
@@ -1194,14 +1363,62 @@ class ConsistentHashingEngine(LabEngine):
         return {"nodes": nodes, "tokens": tokens, "partitions": partitions, "keys": keys}
 
     def _slots_state(self) -> JSON:
-        cluster = self._cluster
+        cluster, other = self._cluster, self._other
         slot_counts = cluster.slot_counts()
-        key_counts = cluster.key_counts()
         ranges = all_slot_ranges(cluster.owners)
         migration = cluster.migration_state()
+        shards = self._shard_rows(cluster, slot_counts, ranges, migration)
+        if other.owners == cluster.owners and other.shards == cluster.shards:
+            # in lockstep (the usual case) the slot table is the same: reuse its ranges
+            other_counts, other_ranges = slot_counts, ranges
+        else:
+            other_counts, other_ranges = other.slot_counts(), all_slot_ranges(other.owners)
+        other_migration = other.migration_state()
+        keys: list[JSON] = []
+        for name in self._key_names[:MAX_LISTED_KEYS]:
+            look = cluster.lookup(name)
+            keys.append({"name": name, "slot": look.slot, "shard": look.served_by, "ask": look.ask})
+        selected = other_selected = None
+        if self._selected is not None:
+            selected = self._slot_selection(cluster.lookup(self._selected))
+            other_selected = self._slot_selection(other.lookup(self._selected))
+        split = cluster.split_slots()
+        other_split = other.split_slots()
+        return {
+            "mode": "slots",
+            "migration_style": cluster.style,
+            "keys_per_tick": self._keys_per_tick,
+            "slot_count": SLOTS,
+            "shards": shards,
+            "keys": keys,
+            "key_count": len(self._key_names),
+            "migration": migration,
+            "split_slots": split[:MAX_LISTED_SPLITS],
+            "split_count": len(split),
+            "selected": selected,
+            "last_move": self._last_move,
+            "compare": {
+                "migration_style": other.style,
+                "shards": self._shard_rows(other, other_counts, other_ranges, other_migration),
+                "migration": other_migration,
+                "selected": other_selected,
+                "split_slots": other_split[:MAX_LISTED_SPLITS],
+                "split_count": len(other_split),
+            },
+            "limits": self._limits(),
+        }
+
+    @staticmethod
+    def _shard_rows(
+        cluster: SlotCluster,
+        slot_counts: Mapping[str, int],
+        ranges: Mapping[str, list[tuple[int, int]]],
+        migration: Mapping[str, object] | None,
+    ) -> list[JSON]:
+        key_counts = cluster.key_counts()
         joining = migration["joining"] if migration else None
         leaving = migration["leaving"] if migration else None
-        shards = [
+        return [
             {
                 "name": name,
                 "slots": slot_counts[name],
@@ -1215,26 +1432,6 @@ class ConsistentHashingEngine(LabEngine):
             }
             for name in cluster.shards
         ]
-        keys: list[JSON] = []
-        for name in self._key_names[:MAX_LISTED_KEYS]:
-            look = cluster.lookup(name)
-            keys.append({"name": name, "slot": look.slot, "shard": look.served_by, "ask": look.ask})
-        selected = None
-        if self._selected is not None:
-            selected = self._slot_selection(cluster.lookup(self._selected))
-        return {
-            "mode": "slots",
-            "migration_style": cluster.style,
-            "keys_per_tick": self._keys_per_tick,
-            "slot_count": SLOTS,
-            "shards": shards,
-            "keys": keys,
-            "key_count": len(self._key_names),
-            "migration": migration,
-            "selected": selected,
-            "last_move": self._last_move,
-            "limits": self._limits(),
-        }
 
     @staticmethod
     def _limits() -> JSON:

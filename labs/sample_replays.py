@@ -71,14 +71,19 @@ def redis_cluster_reshard() -> Sample:
         params={"mode": "slots", "nodes": 3, "keys": 0, "keys_per_tick": 1, "migration": "slot"},
         seed=1,
         intro="Redis Cluster splits the key space into 16,384 hash slots: slot = CRC16(key) mod 16384. "
-        "Three shards serve contiguous slot ranges.",
+        "Three shards serve contiguous slot ranges. The top bar migrates a slot at a time, as "
+        "ElastiCache's online resharding; the bar beneath runs the same plan key by key, as "
+        "open-source Redis with ASK redirects.",
         moves=[
             (
                 {"action": "add_keys", "names": cart},
                 "Four keys with the hash tag {user23}: only the text between { and } is hashed, so "
                 "all four land in slot 1009 and multi-key commands on them work.",
             ),
-            ({"action": "select_key", "key": "{user23}:cart"}, "Slot 1009 is served by shard-A."),
+            (
+                {"action": "select_key", "key": "{user23}:cart"},
+                "Slot 1009 is served by shard-A, in both styles.",
+            ),
             (
                 {"action": "add_node", "name": "shard-D"},
                 "A fourth shard joins. The plan moves a quarter of the slots to it, taking the same "
@@ -86,16 +91,26 @@ def redis_cluster_reshard() -> Sample:
             ),
             (
                 None,
-                "Each tick copies one key of slot 1009. The source, shard-A, keeps ownership of the slot meanwhile.",
+                "Each tick copies one key of slot 1009. The source, shard-A, keeps ownership of the "
+                "slot meanwhile. Key by key (beneath), the moved key is already served by shard-D: "
+                "shard-A answers ASK shard-D for it, and slot 1009 is split (marked with a cross).",
             ),
             (
                 None,
-                "Two of the four keys are copied; every key of slot 1009 is still served by shard-A.",
+                "Two of the four keys are copied; every key of slot 1009 is still served by shard-A. "
+                "Key by key, two keys answer from each shard, so a multi-key command on {user23} "
+                "gets TRYAGAIN until the slot has moved.",
             ),
-            (None, None),
             (
                 None,
-                "The last key is copied: ownership of the whole slot flips to shard-D at once, so the slot is never split.",
+                "Three of the four keys are copied. The selected key {user23}:cart is still served by "
+                "shard-A a slot at a time; key by key, shard-A answers ASK shard-D for it.",
+            ),
+            (
+                None,
+                "The last key is copied: ownership of the whole slot flips to shard-D at once, so the "
+                "slot is never split. Key by key, the slot changes owner at the same step, once no key "
+                "is left on shard-A: both styles end with the same slot table.",
             ),
         ],
     )

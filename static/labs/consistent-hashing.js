@@ -3,6 +3,9 @@
 import { colour, describe, plotConfig } from "../player.js";
 
 const TAU = 2 * Math.PI;
+// Slots mode draws both migration styles: the chosen one on top, the other beneath it.
+const STYLE_ROW = { slot: "slot at a time (ElastiCache)", key: "key by key (ASK)" };
+const STYLE_WORDS = { slot: "a slot at a time", key: "key by key" };
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 const fmt = (n) => Number(n).toLocaleString("en-US");
 
@@ -52,6 +55,12 @@ export function createView(root, player) {
   $("ch-strategy").addEventListener("change", () => player.act("set_strategy", { strategy: num("ch-strategy") }));
   $("ch-set-n").addEventListener("click", () => player.act("set_replication", { n: num("ch-n") }));
   $("ch-add-keys").addEventListener("click", () => player.act("add_keys", { count: num("ch-key-count") }));
+  $("ch-add-named-keys").addEventListener("click", () => {
+    const names = $("ch-key-names").value.split(/\s+/).filter((n) => n);
+    if (!names.length) return;
+    player.act("add_keys", { names });
+    $("ch-key-names").value = "";
+  });
   $("ch-select-key").addEventListener("click", () => player.act("select_key", { key: $("ch-key").value }));
   $("ch-key").addEventListener("keydown", (e) => {
     if (e.key === "Enter") player.act("select_key", { key: $("ch-key").value });
@@ -148,38 +157,99 @@ export function createView(root, player) {
     describe("ch-ring-desc", `Strategy ${s.strategy}, T = ${s.vnodes}, N = ${s.replication}. ${shares || "No nodes yet"}.`);
   }
 
-  function renderSlots(s) {
-    const index = Object.fromEntries(s.shards.map((n, i) => [n.name, i]));
-    const traces = s.shards.map((shard) => ({
-      type: "bar", orientation: "h", name: `${shard.name} (${fmt(shard.slots)} slots)`,
-      y: shard.ranges.map(() => "slots"), base: shard.ranges.map((r) => r[0]), x: shard.ranges.map((r) => r[1] - r[0] + 1),
-      marker: { color: colour(index[shard.name]) }, hovertemplate: `${shard.name}: slots %{base}–%{x}<extra></extra>`,
+  function slotBars(shards, index, row, main) {
+    return shards.map((shard) => ({
+      type: "bar", orientation: "h", name: main ? `${shard.name} (${fmt(shard.slots)} slots)` : `${shard.name} · ${row}`,
+      y: shard.ranges.map(() => row), base: shard.ranges.map((r) => r[0]), x: shard.ranges.map((r) => r[1] - r[0] + 1),
+      customdata: shard.ranges, legendgroup: shard.name, showlegend: main,
+      marker: { color: colour(index[shard.name]) },
+      hovertemplate: `${shard.name}: slots %{customdata[0]}–%{customdata[1]} (${row})<extra></extra>`,
     }));
+  }
+
+  function splitMarks(picture, row, showlegend) {
+    const slots = picture.split_slots || [];
+    return {
+      type: "scatter", mode: "markers", x: slots, y: slots.map(() => row), name: "split slot (its keys are served by two shards)", showlegend: showlegend && slots.length > 0,
+      legendgroup: "split", marker: { symbol: "x-thin-open", size: 20, color: "#000", line: { width: 3, color: "#000" } },
+      hovertext: slots.map((slot) => `slot ${slot} is split: some keys answer from the target through ASK, the others from the source`),
+      hoverinfo: "text",
+    };
+  }
+
+  function currentBox(m, y0, y1, yref) {
+    return { type: "rect", xref: "x", yref, x0: m.current.slot - 40, x1: m.current.slot + 40, y0, y1,
+      line: { color: "#000", width: 2 }, fillcolor: "rgba(0,0,0,0.08)" };
+  }
+
+  function renderSlots(s) {
+    const c = s.compare;
+    const names = s.shards.map((n) => n.name);
+    if (c) for (const shard of c.shards) if (!names.includes(shard.name)) names.push(shard.name);
+    const index = Object.fromEntries(names.map((n, i) => [n, i]));
+    const mainRow = STYLE_ROW[s.migration_style];
+    const traces = slotBars(s.shards, index, mainRow, true);
+    const rows = ["keys", mainRow];
+    if (c) {
+      const otherRow = STYLE_ROW[c.migration_style];
+      traces.push(...slotBars(c.shards, index, otherRow, false));
+      rows.splice(1, 0, otherRow);
+    }
     const kx = s.keys.map((k) => k.slot);
     traces.push({ type: "scatter", mode: "markers", x: kx, y: s.keys.map(() => "keys"), name: "keys",
       marker: { color: s.keys.map((k) => colour(index[k.shard])), size: 6 }, text: s.keys.map((k) => `${k.name}: slot ${k.slot} on ${k.shard}`),
       hoverinfo: "text", showlegend: false });
+    traces.push(splitMarks(s, mainRow, true));
+    if (c) traces.push(splitMarks(c, STYLE_ROW[c.migration_style], !s.split_count));
     const shapes = [];
     const m = s.migration;
-    if (m && m.current) {
-      shapes.push({ type: "rect", xref: "x", yref: "paper", x0: m.current.slot - 40, x1: m.current.slot + 40, y0: 0, y1: 1,
-        line: { color: "#000", width: 2 }, fillcolor: "rgba(0,0,0,0.08)" });
+    if (m && m.current) shapes.push(currentBox(m, 0, 1, "paper"));
+    // The other style only drifts when keys are written to a migrating slot: box its own slot.
+    const cm = c && c.migration;
+    if (cm && cm.current && !(m && m.current && m.current.slot === cm.current.slot)) {
+      shapes.push(currentBox(cm, rows.indexOf(STYLE_ROW[c.migration_style]) - 0.5, rows.indexOf(STYLE_ROW[c.migration_style]) + 0.5, "y"));
     }
     if (s.selected) {
       shapes.push({ type: "line", xref: "x", yref: "paper", x0: s.selected.slot, x1: s.selected.slot, y0: 0, y1: 1,
         line: { color: "#d00", width: 2, dash: "dot" } });
     }
     Plotly.react("ch-ring", traces, {
-      ...layoutBase, barmode: "stack", title: { text: `16,384 hash slots across ${s.shards.length} shards` },
+      ...layoutBase, barmode: "stack", title: { text: `16,384 hash slots across ${s.shards.length} shards, both migration styles` },
       xaxis: { range: [0, 16384], title: { text: "hash slot (CRC16(key) mod 16384)" } }, shapes,
-      legend: { orientation: "h" }, height: 320,
+      yaxis: { type: "category", categoryorder: "array", categoryarray: rows, automargin: true },
+      legend: { orientation: "h", yanchor: "top", y: -0.3 }, height: 440,
     }, plotConfig);
     let text = s.shards.map((sh) => `${sh.name} serves ${fmt(sh.slots)} slots and ${fmt(sh.keys)} keys`).join("; ");
     if (m) {
       text += `. Migration (${s.migration_style === "slot" ? "a slot at a time" : "key by key"}): ${m.done_slots} slots done, ${m.queue_slots} to go`;
       if (m.current) text += `; slot ${m.current.slot} from ${m.current.source} to ${m.current.target}, ${m.current.moved} of ${m.current.total} keys copied, owner ${m.current.owner}`;
     }
-    describe("ch-ring-desc", `${text}.`);
+    describe("ch-ring-desc", `${text}. ${comparison(s)}`.trim());
+  }
+
+  // How the two styles differ right now, in words (the text alternative of the two bars).
+  function comparison(s) {
+    const c = s.compare;
+    if (!c) return "";
+    const keySide = s.migration_style === "key" ? s : c;
+    const slotSide = s.migration_style === "key" ? c : s;
+    const km = keySide.migration;
+    const sm = slotSide.migration;
+    const shown = `The bars show ${STYLE_WORDS[s.migration_style]} above and ${STYLE_WORDS[c.migration_style]} beneath, on the same keys and plan`;
+    if (!km && !sm) return `${shown}; no resharding is in progress, so both agree and every slot has one owner.`;
+    const parts = [];
+    const kc = km && km.current;
+    if (keySide.split_count && kc) {
+      parts.push(`key by key, slot ${kc.slot} is split: ${fmt(kc.moved)} of its ${fmt(kc.total)} keys already answer from ${kc.target} through ASK, the rest from ${kc.source}`);
+    } else if (keySide.split_count) {
+      parts.push(`key by key, slots ${keySide.split_slots.join(", ")} are split between two shards`);
+    } else {
+      parts.push(km ? "key by key, no slot is split at this step" : "key by key, the resharding is already done");
+    }
+    const sc = sm && sm.current;
+    if (sc) parts.push(`a slot at a time, ${sc.source} still serves all ${fmt(sc.total)} keys of slot ${sc.slot} (${fmt(sc.moved)} copied to ${sc.target}), so the slot is never split`);
+    else parts.push(sm ? "a slot at a time, no slot is split either" : "a slot at a time, the resharding is already done");
+    return `${shown}: ${parts.join("; ")}.`;
   }
 
   function renderLoad(names, shares, keys, title) {
@@ -226,6 +296,13 @@ export function createView(root, player) {
     if (sel && s.mode === "slots") {
       text = `${sel.key} hashes ${sel.hashed !== sel.key ? `its hash tag “${sel.hashed}”` : "the whole key"} to slot ${sel.slot}, served by ${sel.shard}`;
       text += sel.ask ? `; it has already moved, so the source answers ASK ${sel.ask}.` : ".";
+      const other = s.compare && s.compare.selected;
+      if (other) {
+        const answer = (x) => (x.ask ? `ASK ${x.ask}` : `served by ${x.served_by || "no shard"}`);
+        const bySlot = s.migration_style === "slot" ? sel : other;
+        const byKey = s.migration_style === "slot" ? other : sel;
+        text += ` Slot at a time: ${answer(bySlot)}; key by key: ${answer(byKey)}.`;
+      }
     }
     $("ch-selected").textContent = text;
   }

@@ -113,3 +113,93 @@ def test_refusal_is_shown_and_the_page_keeps_working(page: Any, live_server_url:
     page.fill("#ch-vnodes", "16")
     page.click("#ch-set-vnodes")
     wait_step(page, 1)
+
+
+def slot_rows(page: Any) -> dict[str, list[str]]:
+    """The slot chart's rows: each y category with the shards drawn on it."""
+    rows: dict[str, list[str]] = page.evaluate(
+        """() => {
+          const rows = {};
+          for (const t of document.getElementById('ch-ring').data) {
+            if (t.type !== 'bar') continue;
+            for (const y of t.y) (rows[y] = rows[y] || []).push(t.name.split(' ')[0]);
+          }
+          return rows;
+        }"""
+    )
+    return rows
+
+
+def split_marks(page: Any) -> dict[str, list[int]]:
+    marks: dict[str, list[int]] = page.evaluate(
+        """() => {
+          const out = {};
+          for (const t of document.getElementById('ch-ring').data) {
+            if (t.legendgroup === 'split') for (let i = 0; i < t.x.length; i++) {
+              (out[t.y[i]] = out[t.y[i]] || []).push(t.x[i]);
+            }
+          }
+          return out;
+        }"""
+    )
+    return marks
+
+
+def test_slots_mode_shows_both_migration_styles_side_by_side(
+    page: Any, live_server_url: str, artifacts: Path
+) -> None:
+    page.goto(f"{live_server_url}/labs/consistent-hashing/")
+    wait_ready(page)
+    page.select_option("#ch-mode", "slots")
+    page.fill("#ch-nodes", "3")
+    page.fill("#ch-keys", "0")
+    page.click("#ch-apply")  # migration "slot" and 1 key per tick are the defaults
+    page.wait_for_function(
+        "document.getElementById('ch-ring').data.some(t => t.type === 'bar' && t.orientation)"
+    )
+    assert page.input_value("#ch-migration") == "slot"
+    assert page.input_value("#ch-kpt") == "1"
+    slot_row, key_row = "slot at a time (ElastiCache)", "key by key (ASK)"
+    rows = slot_rows(page)
+    assert rows[slot_row] == rows[key_row] == ["shard-A", "shard-B", "shard-C"]
+
+    # Four keys with one hash tag: all in slot 1009, which the new shard takes first.
+    page.fill("#ch-key-names", "{user23}:cart {user23}:profile {user23}:orders {user23}:wishlist")
+    page.click("#ch-add-named-keys")
+    wait_step(page, 1, 1)
+    page.fill("#ch-node-name", "shard-D")
+    page.click("#ch-add-node")
+    wait_step(page, 2, 2)
+    page.click("#btn-step")
+    wait_step(page, 3, 3)
+    page.click("#btn-step")
+    wait_step(page, 4, 4)
+
+    rows = slot_rows(page)
+    assert set(rows) == {slot_row, key_row}
+    assert "shard-D" in rows[slot_row] and "shard-D" in rows[key_row]
+    # Two of the four keys have moved: key by key the slot is split, a slot at a time not.
+    assert split_marks(page) == {key_row: [1009]}
+    desc = page.inner_text("#ch-ring-desc")
+    assert "a slot at a time" in desc and "key by key" in desc
+    assert "key by key, slot 1009 is split: 2 of its 4 keys already answer from shard-D" in desc
+    assert "shard-A still serves all 4 keys of slot 1009" in desc
+    log = page.inner_text("#event-log")
+    assert "Meanwhile, key by key: slot 1009 is split; shard-A answers ASK shard-D for 2" in log
+
+    page.fill("#ch-key", "{user23}:cart")
+    page.keyboard.press("Enter")
+    wait_step(page, 5, 5)
+    selected = page.inner_text("#ch-selected")
+    assert "Slot at a time: served by shard-A; key by key: ASK shard-D." in selected
+    page.screenshot(path=str(artifacts / "consistent-hashing-slots-compared.png"), full_page=True)
+
+    # Two more steps: the last key moves and the slot flips whole in both styles.
+    page.click("#btn-step")
+    wait_step(page, 6, 6)
+    page.click("#btn-step")
+    wait_step(page, 7, 7)
+    assert split_marks(page) == {}
+    assert "Slot at a time: served by shard-D; key by key: served by shard-D." in page.inner_text(
+        "#ch-selected"
+    )

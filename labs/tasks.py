@@ -6,8 +6,13 @@ engines answer quickly need none; the small-world sweep is one.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
+
+from algorithms.engine import CommandError, check_choice, check_int
+from algorithms.small_world import SweepCancelled, gossip_comparison, sweep
 
 if TYPE_CHECKING:
     from labs.consumers import LabConsumer
@@ -19,9 +24,6 @@ LAB_TASKS: dict[str, dict[str, Handler]] = {}
 
 async def export_shiviz(consumer: LabConsumer, message: dict[str, Any]) -> None:
     """Send the current run as a ShiViz log (GoVector format)."""
-    import asyncio
-
-    from algorithms.engine import CommandError
 
     timeline = consumer.timeline
     assert timeline is not None
@@ -43,10 +45,13 @@ LAB_TASKS["vector-clocks"] = {"export_shiviz": export_shiviz}
 SWEEP_MAX_N = 2000
 SWEEP_MAX_POINTS = 30
 SWEEP_MAX_REALIZATIONS = 50
+MAX_CONCURRENT_SWEEPS = 2
+"""Sweeps use both cores: more at once in one process would only queue, so refuse them."""
+
+_running_sweeps: set[asyncio.Task[None]] = set()
 
 
 def _busy(consumer: LabConsumer, name: str) -> None:
-    from algorithms.engine import CommandError
 
     task = consumer.lab_tasks.get(name)
     if task is not None and not task.done():
@@ -62,16 +67,17 @@ async def run_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
     never blocks the event loop, can be cancelled, and is cancelled when the client
     leaves.
     """
-    import asyncio
-    import threading
-
-    from algorithms.engine import check_int
-    from algorithms.small_world import SweepCancelled, sweep
 
     _busy(consumer, "sweep")
+    if len(_running_sweeps) >= MAX_CONCURRENT_SWEEPS:
+        raise CommandError(
+            "action",
+            "sweep",
+            f"must wait: this server already runs {len(_running_sweeps)} sweeps "
+            f"(at most {MAX_CONCURRENT_SWEEPS} at once); try again when one finishes",
+        )
     n = check_int("n", message.get("n", 1000), 20, SWEEP_MAX_N)
     k = check_int("k", message.get("k", 10), 4, 50)
-    from algorithms.engine import CommandError
 
     if k % 2 or k >= n:
         raise CommandError("k", k, f"must be even and less than n = {n}")
@@ -135,12 +141,14 @@ async def run_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
             "seed": seed,
         }
     )
-    consumer.lab_tasks["sweep"] = asyncio.create_task(drive())
+    task = asyncio.create_task(drive())
+    _running_sweeps.add(task)
+    task.add_done_callback(_running_sweeps.discard)
+    consumer.lab_tasks["sweep"] = task
     consumer.lab_cancels["sweep"] = stop.set
 
 
 async def cancel_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
-    from algorithms.engine import CommandError
 
     cancel = consumer.lab_cancels.get("sweep")
     task = consumer.lab_tasks.get("sweep")
@@ -151,10 +159,6 @@ async def cancel_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
 
 async def compare_gossip(consumer: LabConsumer, message: dict[str, Any]) -> None:
     """Rounds until all know, on the lattice, a small world and a random graph."""
-    import asyncio
-
-    from algorithms.engine import check_choice
-    from algorithms.small_world import gossip_comparison
 
     timeline = consumer.timeline
     assert timeline is not None

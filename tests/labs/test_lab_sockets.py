@@ -143,3 +143,15 @@ async def test_leaving_cancels_the_sweep() -> None:
     await sock.close()
     await asyncio.wait_for(asyncio.gather(*consumer_tasks, return_exceptions=True), timeout=20)
     assert all(t.done() for t in consumer_tasks)
+
+
+async def test_the_server_refuses_sweeps_past_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from labs import tasks
+
+    monkeypatch.setattr(tasks, "MAX_CONCURRENT_SWEEPS", 0)
+    sock = LabSocket(SW)
+    await sock.open()
+    err = await sock.ask({"action": "sweep", "n": 60, "k": 4, "points": 2, "realizations": 1})
+    assert err["type"] == "error" and err["field"] == "action"
+    assert "at most 0 at once" in err["rule"]
+    await sock.close()

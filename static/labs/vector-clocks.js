@@ -171,7 +171,11 @@ export function createView(root, player) {
     const box = $("vc-selected");
     if (!sel) { box.textContent = "Click an event in the diagram (or choose its number above)."; return; }
     const e = s.events.find((x) => x.id === sel.event);
-    const list = (ids) => (ids.length ? ids.map((i) => `e${i}`).join(", ") : "none");
+    const list = (ids) => {
+      if (!ids.length) return "none";
+      const shown = ids.slice(0, 40).map((i) => `e${i}`).join(", ");
+      return ids.length > 40 ? `${shown} and ${ids.length - 40} more` : shown;
+    };
     box.innerHTML = "";
     const lines = [
       `e${e.id} on ${e.process}: ${e.text}`,

@@ -1210,12 +1210,12 @@ def rounds_to_inform_all(
     return len(rounds) - 1 if informed == g.number_of_nodes() else None
 
 
-def _connected_draw(make: Callable[[int], nx.Graph], rng: random.Random) -> nx.Graph:
+def _connected_draw(make: Callable[[int], nx.Graph], rng: random.Random, k: int) -> nx.Graph:
     for _ in range(100):
         G = make(rng.getrandbits(63))
         if nx.is_connected(G):
             return G
-    raise CommandError("k", None, "gives graphs too sparse to be connected; use a larger k")
+    raise CommandError("k", k, "gives graphs too sparse to be connected; use a larger k")
 
 
 def gossip_comparison(
@@ -1270,10 +1270,10 @@ def gossip_comparison(
     rng = random.Random(check_seed(seed))
     graphs = [
         ("ring lattice", ring_lattice(n_, k_)),
-        ("small world", _connected_draw(lambda s: watts_strogatz(n_, k_, p_, s), rng)),
+        ("small world", _connected_draw(lambda s: watts_strogatz(n_, k_, p_, s), rng, k_)),
         (
             "random G(n, m)",
-            _connected_draw(lambda s: erdos_renyi(n_, m=n_ * k_ // 2, seed=s), rng),
+            _connected_draw(lambda s: erdos_renyi(n_, m=n_ * k_ // 2, seed=s), rng, k_),
         ),
     ]
     trials = [(rng.randrange(n_), rng.getrandbits(63)) for _ in range(runs_)]

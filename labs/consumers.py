@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -25,24 +26,41 @@ from django.conf import settings
 
 from algorithms.engine import CommandError, check_int, check_seed
 from algorithms.recording import Timeline
+from labs.inputs import small_int
 from labs.models import Replay
 from labs.registry import LABS, Lab
 from labs.replays import check_title
 from labs.teaching.content import Scenario
 from labs.teaching.scenario import open_scenario
 
-NAVIGATION = (
-    "step",
-    "back",
-    "seek",
-    "play",
-    "pause",
-    "speed",
-    "reset",
-    "set_params",
-    "save",
-    "export",
-)
+# The player's actions and the fields each takes (besides "action").
+NAVIGATION: dict[str, tuple[str, ...]] = {
+    "step": (),
+    "back": (),
+    "seek": ("step",),
+    "play": ("fps",),
+    "pause": (),
+    "speed": ("fps",),
+    "reset": (),
+    "set_params": ("params", "seed"),
+    "save": ("title",),
+    "export": (),
+}
+log = logging.getLogger(__name__)
+
+
+def check_fields(message: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
+    """Refuse fields an action does not take, naming the first one."""
+    for key in message:
+        if key != "action" and key not in allowed:
+            takes = ", ".join(allowed) if allowed else "no fields"
+            raise CommandError(
+                str(key)[:40],
+                message[key],
+                f"is not a field of {message['action']} (it takes {takes})",
+            )
+
+
 MAX_FPS = 30
 DEFAULT_FPS = 4
 LOG_LIMIT = 200
@@ -95,6 +113,10 @@ class LabConsumer(AsyncWebsocketConsumer):
         slug = self.scope["url_route"]["kwargs"]["slug"]
         self.lab = LABS.get(slug)
         if self.lab is None:
+            await self.accept()
+            await self.send_json(
+                error_frame(CommandError("lab", slug, f"must be one of {', '.join(LABS.slugs())}"))
+            )
             await self.close(code=4404)
             return
         self.lock = asyncio.Lock()
@@ -127,12 +149,11 @@ class LabConsumer(AsyncWebsocketConsumer):
                     self._new_timeline, {}, self.lab.default_seed
                 )
             if step := (query.get("step") or [""])[0]:
-                target = int(step) if step.isdigit() else step
+                target = small_int(step)
+                if target is None:
+                    raise CommandError("step", step[:40], "must be a step number (0 or more)")
                 assert self.timeline is not None
-                await asyncio.to_thread(
-                    self.timeline.seek,
-                    min(check_int("step", target, 0, 10**9), self.timeline.length),
-                )
+                await asyncio.to_thread(self.timeline.seek, min(target, self.timeline.length))
         except CommandError as err:
             await self.send_json(error_frame(err))
             if self.timeline is None:
@@ -284,6 +305,19 @@ class LabConsumer(AsyncWebsocketConsumer):
                 await self._dispatch(message)
         except CommandError as err:
             await self.send_json(error_frame(err))
+        except Exception:
+            # A bug must not cost the student their session: report it, keep the socket.
+            log.exception("lab %s: message failed", self.lab.slug if self.lab else "?")
+            await self.send_json(
+                {
+                    "type": "error",
+                    "message": "The server failed on this message; it has been logged. "
+                    "Step back or reload if the picture looks wrong.",
+                    "field": "message",
+                    "value": None,
+                    "rule": "must be handled by the server",
+                }
+            )
 
     def _parse(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
         if not self.bucket.take():
@@ -307,11 +341,12 @@ class LabConsumer(AsyncWebsocketConsumer):
             )
         try:
             message = json.loads(text_data)
-        except (json.JSONDecodeError, RecursionError) as err:
+        except (ValueError, RecursionError) as err:
+            # ValueError covers JSONDecodeError and integers past 4,300 digits.
             raise CommandError(
                 "message",
                 text_data[:80],
-                f"must be JSON ({getattr(err, 'msg', 'too deeply nested')})",
+                f"must be JSON ({getattr(err, 'msg', None) or str(err) or 'too deeply nested'})",
             ) from None
         if not isinstance(message, dict):
             raise CommandError(
@@ -328,11 +363,14 @@ class LabConsumer(AsyncWebsocketConsumer):
             self, f"do_{action}", None
         )
         if action in NAVIGATION and handler is not None:
+            check_fields(message, NAVIGATION[action])
             await handler(message)
             return
         lab_task = self._lab_task_handler(action)
         if lab_task is not None:
-            await lab_task(self, message)
+            handler_, fields = lab_task
+            check_fields(message, fields)
+            await handler_(self, message)
             return
         if self.read_only:
             raise CommandError(
@@ -351,7 +389,7 @@ class LabConsumer(AsyncWebsocketConsumer):
 
     def _lab_task_handler(
         self, action: str
-    ) -> Callable[[LabConsumer, dict[str, Any]], Awaitable[None]] | None:
+    ) -> tuple[Callable[[LabConsumer, dict[str, Any]], Awaitable[None]], tuple[str, ...]] | None:
         from labs.tasks import LAB_TASKS
 
         assert self.lab is not None

@@ -7,8 +7,10 @@ from typing import Any
 
 from algorithms.engine import CommandError
 from algorithms.recording import Recording, Timeline
+from labs.inputs import small_int
 from labs.registry import LABS
 
+FORMAT = "paperlabs-replay/1"
 MAX_TITLE = 200
 MAX_CAPTIONS = 1000
 MAX_CAPTION_CHARS = 2000
@@ -22,21 +24,28 @@ def check_captions(captions: object, length: int) -> dict[str, str]:
         )
     out: dict[str, str] = {}
     for key, text in captions.items():
-        if not (isinstance(key, str) and key.isdigit() and int(key) <= length):
+        step = small_int(key)
+        if step is None or step > length:
             raise CommandError("captions", key, f"must be keyed by step numbers from 0 to {length}")
-        if not isinstance(text, str) or len(text) > MAX_CAPTION_CHARS:
+        if not isinstance(text, str) or len(text) > MAX_CAPTION_CHARS or not _printable(text, "\n"):
             raise CommandError(
                 f"captions[{key}]",
                 text,
-                f"must be a text of at most {MAX_CAPTION_CHARS} characters",
+                f"must be a printable text of at most {MAX_CAPTION_CHARS} characters",
             )
-        out[str(int(key))] = text
+        out[str(step)] = text
     return out
 
 
+def _printable(text: str, allowed: str = "") -> bool:
+    return all(ch.isprintable() or ch in allowed for ch in text)
+
+
 def check_title(title: object) -> str:
-    if not isinstance(title, str) or len(title) > MAX_TITLE:
-        raise CommandError("title", title, f"must be a text of at most {MAX_TITLE} characters")
+    if not isinstance(title, str) or len(title) > MAX_TITLE or not _printable(title):
+        raise CommandError(
+            "title", title, f"must be a printable text of at most {MAX_TITLE} characters"
+        )
     return title.strip()
 
 
@@ -57,8 +66,15 @@ def parse_replay(raw: bytes | str) -> tuple[Recording, str, dict[str, str], Time
         raise CommandError(
             "file", f"line {err.lineno} column {err.colno}", f"must be JSON ({err.msg})"
         ) from None
+    except (ValueError, RecursionError) as err:
+        # Integers past 4,300 digits, or nesting deeper than the parser allows.
+        raise CommandError("file", "its JSON", f"must be plain JSON data ({err})") from None
     if not isinstance(data, dict):
         raise CommandError("file", type(data).__name__, "must hold a JSON object")
+    if data.get("format", FORMAT) != FORMAT:
+        raise CommandError(
+            "format", data.get("format"), f"must be {FORMAT!r} (a paperlabs replay export)"
+        )
     lab = LABS.get(data.get("lab")) if isinstance(data.get("lab"), str) else None
     if lab is None:
         raise CommandError("lab", data.get("lab"), f"must be one of {', '.join(LABS.slugs())}")

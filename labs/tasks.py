@@ -1,6 +1,7 @@
 """Heavy lab actions that run off the event loop and stream progress frames.
 
-``LAB_TASKS[slug][action]`` is an async handler ``(consumer, message)``. Labs whose
+``LAB_TASKS[slug][action]`` is an async handler ``(consumer, message)`` and the fields
+the action takes (others are refused before the handler runs). Labs whose
 engines answer quickly need none; the small-world sweep is one.
 """
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 
 Handler = Callable[["LabConsumer", dict[str, Any]], Awaitable[None]]
 
-LAB_TASKS: dict[str, dict[str, Handler]] = {}
+LAB_TASKS: dict[str, dict[str, tuple[Handler, tuple[str, ...]]]] = {}
 
 
 async def export_shiviz(consumer: LabConsumer, message: dict[str, Any]) -> None:
@@ -37,7 +38,7 @@ async def export_shiviz(consumer: LabConsumer, message: dict[str, Any]) -> None:
     await consumer.send_json({"type": "shiviz", "text": text})
 
 
-LAB_TASKS["vector-clocks"] = {"export_shiviz": export_shiviz}
+LAB_TASKS["vector-clocks"] = {"export_shiviz": (export_shiviz, ())}
 
 
 # -- small-world: the Figure 2 sweep and the gossip comparison ---------------------------
@@ -172,7 +173,7 @@ async def compare_gossip(consumer: LabConsumer, message: dict[str, Any]) -> None
 
 
 LAB_TASKS["small-world"] = {
-    "sweep": run_sweep,
-    "cancel_sweep": cancel_sweep,
-    "compare_gossip": compare_gossip,
+    "sweep": (run_sweep, ("n", "k", "points", "realizations")),
+    "cancel_sweep": (cancel_sweep, ()),
+    "compare_gossip": (compare_gossip, ("mode",)),
 }

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from algorithms.engine import CommandError
+from labs.inputs import small_int
 from labs.models import Replay
 from labs.registry import LABS, Lab
 from labs.replays import parse_replay
@@ -49,7 +50,9 @@ def replay_page(request: HttpRequest, replay_id: str) -> HttpResponse:
     replay = get_object_or_404(Replay, pk=replay_id)
     lab = _lab_or_404(replay.lab)
     step = request.GET.get("step", "")
-    query = f"?replay={replay.pk}" + (f"&step={step}" if step.isdigit() else "")
+    query = f"?replay={replay.pk}" + (
+        f"&step={small_int(step)}" if small_int(step) is not None else ""
+    )
     return render(
         request,
         "lab.html",

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from labs.inputs import small_int
 from labs.registry import LABS
 from labs.teaching import content as content_mod
 from labs.teaching import markup, services
@@ -136,10 +137,11 @@ def exercise_page(request: HttpRequest, exercise_id: str) -> HttpResponse:
     raw_variant = request.GET.get("variant", "")
     number = 0
     if exercise.per_student:
-        if not raw_variant.isdigit() or int(raw_variant) >= PRACTICE_VARIANTS:
+        chosen = small_int(raw_variant)
+        if chosen is None or chosen >= PRACTICE_VARIANTS:
             fresh = random.SystemRandom().randrange(PRACTICE_VARIANTS)
             return redirect(f"{reverse('teaching:exercise', args=[exercise.id])}?variant={fresh}")
-        number = int(raw_variant)
+        number = chosen
     seed = (
         variant_seed("practice", exercise.id, number)
         if exercise.per_student
@@ -286,7 +288,7 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
             target = attempt.get_absolute_url()
             if attempt.is_open and outcome.attempt.is_open:
                 go = request.POST.get("go")
-                nxt = int(go) if go and go.isdigit() else position
+                nxt = small_int(go) if small_int(go) is not None else position
                 if action != "submit":
                     messages.success(request, "Answers saved.")
                 target += f"?item={min(max(1, nxt), len(items))}"

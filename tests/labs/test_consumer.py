@@ -205,10 +205,58 @@ async def test_unknown_replay_is_refused_and_closed() -> None:
     assert out["type"] == "websocket.close" and out["code"] == 4404
 
 
-async def test_unknown_lab_is_closed() -> None:
+async def test_unknown_lab_is_refused_and_closed() -> None:
     sock = LabSocket("/ws/labs/no-such-lab/")
-    connected, code = await sock.comm.connect()
-    assert not connected and code == 4404
+    connected, _ = await sock.comm.connect()
+    assert connected
+    message = await sock.recv()
+    assert message["type"] == "error" and message["field"] == "lab"
+    assert message["value"] == "no-such-lab" and "consistent-hashing" in message["rule"]
+    out = await sock.comm.receive_output(timeout=2)
+    assert out["type"] == "websocket.close" and out["code"] == 4404
+
+
+async def test_huge_integers_unknown_fields_and_odd_steps_are_refused() -> None:
+    sock, _ = await opened()
+    await sock.comm.send_to(text_data='{"action": "add_keys", "count": ' + "1" * 5000 + "}")
+    err = await expect_error(sock, "message")
+    assert "JSON" in err["rule"]
+    await sock.send({"action": "seek", "step": 0, "zzz": [1]})
+    err = await expect_error(sock, "zzz")
+    assert "is not a field of seek (it takes step)" in err["rule"]
+    await sock.send({"action": "save", "title": "a\u0000b"})
+    err = await expect_error(sock, "title")
+    assert "printable" in err["rule"]
+    await still_usable(sock)
+    await sock.close()
+    for step in ("%C2%B2", "9" * 5000, "-1", "abc"):
+        odd = LabSocket(f"{CH}?step={step}")
+        connected, _ = await odd.comm.connect()
+        assert connected
+        err = await odd.recv()
+        assert err["type"] == "error" and err["field"] == "step", step
+        hello = await odd.recv()
+        assert hello["type"] == "hello"
+        frame = await odd.recv()
+        assert frame["type"] == "frame" and frame["step"] == 0
+        await odd.close()
+
+
+async def test_a_failing_handler_keeps_the_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    from algorithms.recording import Timeline
+
+    sock, _ = await opened()
+
+    def broken(self: Timeline) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Timeline, "forward", broken)
+    await sock.send({"action": "step"})
+    err = await expect_error(sock, "message")
+    assert "logged" in err["message"]
+    monkeypatch.undo()
+    await still_usable(sock)
+    await sock.close()
 
 
 async def test_play_is_paced_and_stops_at_the_end_of_a_replay() -> None:

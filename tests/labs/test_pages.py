@@ -149,3 +149,27 @@ def test_replay_page_passes_the_step_to_the_socket(client: Client) -> None:
     assert 'data-read-only="1"' in html
     fork = client.get(f"/labs/consistent-hashing/?fork={replay.pk}").content.decode()
     assert f"?replay={replay.pk}&amp;fork=1" in fork
+
+
+@pytest.mark.parametrize("key", ["²", "9" * 5000, "-1"])
+def test_odd_caption_keys_are_refused(client: Client, key: str) -> None:
+    data = _valid_export()
+    data["captions"] = {key: "x"}
+    response = _upload(client, json.dumps(data).encode(), accept="application/json")
+    assert response.status_code == 400 and response.json()["field"] == "captions"
+    assert Replay.objects.count() == 0
+
+
+def test_control_characters_in_titles_are_refused(client: Client) -> None:
+    data = _valid_export()
+    data["title"] = "a\u0000b"
+    response = _upload(client, json.dumps(data).encode(), accept="application/json")
+    assert response.status_code == 400 and response.json()["field"] == "title"
+
+
+def test_odd_step_in_a_replay_link_is_dropped(client: Client) -> None:
+    call_command("load_samples")
+    html = client.get("/replays/dynamo-figure-2/?step=%C2%B2").content.decode()
+    assert (
+        "?replay=dynamo-figure-2&quot;" in html or 'data-ws-query="?replay=dynamo-figure-2"' in html
+    )

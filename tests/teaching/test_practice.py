@@ -70,6 +70,8 @@ def test_per_student_practice_gets_a_variant_number(client: Client) -> None:
     assert f"Node <strong>{variant.values['joiner']}</strong> is about to join" in page
     assert client.get("/exercises/ch-what-if/?variant=-1").status_code == 302
     assert client.get("/exercises/ch-what-if/?variant=99999999").status_code == 302
+    assert client.get("/exercises/ch-what-if/?variant=%C2%B2").status_code == 302
+    assert client.get("/exercises/ch-what-if/?variant=" + "9" * 5000).status_code == 302
 
 
 def test_construct_task_in_practice(client: Client) -> None:

@@ -103,6 +103,8 @@ from algorithms.engine import (
     check_name,
     check_names,
     check_seed,
+    look_up,
+    move,
 )
 
 __all__ = [
@@ -371,18 +373,6 @@ class ConsistentHashingEngine(LabEngine):
     """
 
     Params = ConsistentHashingParams
-    COMMANDS = {
-        "add_node": "_add_node",
-        "remove_node": "_remove_node",
-        "set_vnodes": "_set_vnodes",
-        "set_strategy": "_set_strategy",
-        "set_partitions": "_set_partitions",
-        "set_replication": "_set_replication",
-        "set_migration": "_set_migration",
-        "set_keys_per_tick": "_set_keys_per_tick",
-        "add_keys": "_add_keys",
-        "select_key": "_select_key",
-    }
 
     def __init__(self, params: ConsistentHashingParams, seed: int) -> None:
         if not isinstance(params, ConsistentHashingParams):
@@ -543,6 +533,7 @@ class ConsistentHashingEngine(LabEngine):
 
     # -- membership ---------------------------------------------------------------------
 
+    @move("add_node")
     def _add_node(self, command: Mapping[str, Any]) -> list[Event]:
         if self.mode == "slots":
             return self._add_shard(command)
@@ -625,6 +616,7 @@ class ConsistentHashingEngine(LabEngine):
             return f"{head}; none of the {_n(total)} keys move."
         return f"{head}; {tail} ({_breakdown(moves.by_source(), before)})."
 
+    @move("remove_node")
     def _remove_node(self, command: Mapping[str, Any]) -> list[Event]:
         if self.mode == "slots":
             return self._remove_shard(command)
@@ -680,6 +672,7 @@ class ConsistentHashingEngine(LabEngine):
             return f"none of the {_n(moves.total)} keys move"
         return f"{_n(moves.moved)} of {_n(moves.total)} keys change node"
 
+    @move("set_vnodes")
     def _set_vnodes(self, command: Mapping[str, Any]) -> list[Event]:
         self._only(command, "vnodes")
         vnodes = check_int("vnodes", self._required(command, "vnodes"), 1, MAX_VNODES)
@@ -703,6 +696,7 @@ class ConsistentHashingEngine(LabEngine):
         self._refresh()
         return [Event("vnodes", text, dict(self._last_move or {}))]
 
+    @move("set_strategy")
     def _set_strategy(self, command: Mapping[str, Any]) -> list[Event]:
         self._only(command, "strategy")
         strategy = check_int("strategy", self._required(command, "strategy"), 1, 3)
@@ -721,6 +715,7 @@ class ConsistentHashingEngine(LabEngine):
         self._refresh()
         return [Event("strategy", text, record)]
 
+    @move("set_partitions")
     def _set_partitions(self, command: Mapping[str, Any]) -> list[Event]:
         self._only(command, "partitions")
         q = check_int("partitions", self._required(command, "partitions"), 1, MAX_PARTITIONS)
@@ -741,6 +736,7 @@ class ConsistentHashingEngine(LabEngine):
         self._refresh()
         return [Event("partitions", text, record)]
 
+    @move("set_replication")
     def _set_replication(self, command: Mapping[str, Any]) -> list[Event]:
         self._only(command, "n")
         n = check_int("n", self._required(command, "n"), 1, MAX_REPLICATION)
@@ -777,6 +773,7 @@ class ConsistentHashingEngine(LabEngine):
                 self._cluster.add_key(name)
                 self._other.add_key(name)
 
+    @move("add_keys")
     def _add_keys(self, command: Mapping[str, Any]) -> list[Event]:
         self._only(command, "count", "names")
         stored = len(self._key_names)
@@ -841,6 +838,7 @@ class ConsistentHashingEngine(LabEngine):
             where += f" ({STYLE_WORDS[self._other.style]}: by {other.served_by}{via})"
         return where
 
+    @look_up("select_key", example={"action": "select_key", "key": "key-1"})
     def _select_key(self, command: Mapping[str, Any]) -> list[Event]:
         self._only(command, "key")
         raw = self._required(command, "key")
@@ -993,16 +991,16 @@ class ConsistentHashingEngine(LabEngine):
         keys_from: dict[str, int] = {}
         keys_to: dict[str, int] = {}
         moved = 0
-        for move in plan:
-            keys = len(self._cluster.slot_keys.get(move.slot, ()))
+        for slot_move in plan:
+            keys = len(self._cluster.slot_keys.get(slot_move.slot, ()))
             moved += keys
-            slots_to[move.target] = slots_to.get(move.target, 0) + 1
+            slots_to[slot_move.target] = slots_to.get(slot_move.target, 0) + 1
             if keys:
-                keys_to[move.target] = keys_to.get(move.target, 0) + keys
-            if move.source is not None:
-                slots_from[move.source] = slots_from.get(move.source, 0) + 1
+                keys_to[slot_move.target] = keys_to.get(slot_move.target, 0) + keys
+            if slot_move.source is not None:
+                slots_from[slot_move.source] = slots_from.get(slot_move.source, 0) + 1
                 if keys:
-                    keys_from[move.source] = keys_from.get(move.source, 0) + keys
+                    keys_from[slot_move.source] = keys_from.get(slot_move.source, 0) + keys
         return {
             "kind": kind,
             "node": name,
@@ -1015,6 +1013,7 @@ class ConsistentHashingEngine(LabEngine):
             "slots_to": slots_to,
         }
 
+    @move("set_migration")
     def _set_migration(self, command: Mapping[str, Any]) -> list[Event]:
         self._only(command, "style")
         style = check_choice("style", self._required(command, "style"), MIGRATION_STYLES)
@@ -1034,6 +1033,7 @@ class ConsistentHashingEngine(LabEngine):
             )
         return [Event("migration_style", text, {"style": style})]
 
+    @move("set_keys_per_tick")
     def _set_keys_per_tick(self, command: Mapping[str, Any]) -> list[Event]:
         self._only(command, "keys_per_tick")
         value = self._required(command, "keys_per_tick")

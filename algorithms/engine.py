@@ -26,9 +26,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
 __all__ = [
+    "Command",
     "CommandError",
     "Event",
     "LabEngine",
@@ -39,6 +40,8 @@ __all__ = [
     "check_int",
     "check_name",
     "check_names",
+    "look_up",
+    "move",
 ]
 
 JSON = dict[str, Any]
@@ -291,12 +294,92 @@ class LabParams:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
+@dataclass(frozen=True)
+class Command:
+    """One declared command of an engine: its action, handler and kind.
+
+    A *move* changes the state and is recorded on the timeline. A *look-up* only asks
+    about the current step: the player answers it without recording it, so looking
+    something up while stepped back never discards the future. A look-up may change
+    only what the engine shows (a selection), never what later steps do.
+
+    Parameters
+    ----------
+    action : str
+        The action name clients send (``"add_node"``).
+    handler : callable
+        ``handler(engine, command) -> list[Event]``.
+    look_up : bool
+        True for a question about the current step, False for a move.
+    example : dict or None
+        A valid command of this action on a fresh engine with default parameters
+        (required for look-ups, so that tests can walk every lab's look-ups).
+    """
+
+    action: str
+    handler: Callable[[Any, Mapping[str, Any]], list[Event]]
+    look_up: bool = False
+    example: Mapping[str, Any] | None = None
+
+
+_HandlerT = TypeVar("_HandlerT", bound=Callable[..., list[Event]])
+
+
+def move(action: str) -> Callable[[_HandlerT], _HandlerT]:
+    """Declare an engine method as the handler of the move ``action``.
+
+    Examples
+    --------
+    >>> class Counter(LabEngine):
+    ...     value = 0
+    ...     @move("add")
+    ...     def add(self, command):
+    ...         self.value += 1
+    ...         return [Event("add", "Add one.")]
+    >>> Counter.COMMANDS["add"].look_up, [e.text for e in Counter().apply({"action": "add"})]
+    (False, ['Add one.'])
+    """
+
+    def mark(handler: _HandlerT) -> _HandlerT:
+        cast(Any, handler).__lab_command__ = (action, False, None)
+        return handler
+
+    return mark
+
+
+def look_up(action: str, example: Mapping[str, Any]) -> Callable[[_HandlerT], _HandlerT]:
+    """Declare an engine method as the handler of the look-up ``action``.
+
+    ``example`` is a valid command of the action on a fresh engine with default
+    parameters.
+
+    Examples
+    --------
+    >>> class Box(LabEngine):
+    ...     shown = None
+    ...     @look_up("show", example={"action": "show", "what": "x"})
+    ...     def show(self, command):
+    ...         self.shown = command["what"]
+    ...         return [Event("show", f"Showing {self.shown}.")]
+    >>> Box.COMMANDS["show"].look_up, Box.look_ups()
+    (True, ['show'])
+    """
+
+    def mark(handler: _HandlerT) -> _HandlerT:
+        cast(Any, handler).__lab_command__ = (action, True, dict(example))
+        return handler
+
+    return mark
+
+
 class LabEngine:
     """Base class of the labs' engines.
 
-    Subclasses set ``Params`` (a :class:`LabParams` subclass) and ``COMMANDS``, a
-    mapping from action name to the method that handles it; the method receives the
-    command object and returns the events. They own one ``random.Random(seed)``.
+    Subclasses set ``Params`` (a :class:`LabParams` subclass) and declare their
+    commands with the :func:`move` and :func:`look_up` decorators; the contract
+    collects them into ``COMMANDS`` (action -> :class:`Command`). A plain mapping of
+    action to method name is also accepted and declares moves. Engines own one
+    ``random.Random(seed)``.
 
     Contract
     --------
@@ -304,25 +387,62 @@ class LabEngine:
     - ``step()`` advances one tick; it returns ``[]`` only when nothing changed
       (then the player does not record the tick).
     - ``state()`` returns JSON-ready data and never mutates.
+    - Look-ups change only what is shown, never what later steps do.
     """
 
     Params: ClassVar[type[LabParams]]
-    COMMANDS: ClassVar[Mapping[str, str]] = {}
+    COMMANDS: ClassVar[Mapping[str, Command]] = {}
 
     params: Any
     seed: int
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        commands: dict[str, Command] = {}
+        for base in reversed(cls.__mro__[1:]):
+            commands.update(getattr(base, "COMMANDS", {}) or {})
+        declared = cls.__dict__.get("COMMANDS")
+        if declared:
+            for action, spec in declared.items():
+                if isinstance(spec, str):
+                    commands[action] = Command(action, getattr(cls, spec))
+                else:
+                    commands[action] = spec
+        own: set[str] = set()
+        for value in cls.__dict__.values():
+            mark = getattr(value, "__lab_command__", None)
+            if mark is not None:
+                action, is_look_up, example = mark
+                if action in own:
+                    raise TypeError(f"{cls.__name__} declares the command {action!r} twice")
+                own.add(action)
+                commands[action] = Command(action, value, is_look_up, example)
+        cls.COMMANDS = commands
+
+    @classmethod
+    def look_ups(cls) -> list[str]:
+        """The actions that are look-ups, in declaration order."""
+        return [a for a, c in cls.COMMANDS.items() if c.look_up]
+
+    @classmethod
+    def is_look_up(cls, command: object) -> bool:
+        """True when ``command`` names a declared look-up."""
+        if not isinstance(command, Mapping):
+            return False
+        spec = cls.COMMANDS.get(command.get("action"))  # type: ignore[arg-type]
+        return spec is not None and spec.look_up
 
     def apply(self, command: Mapping[str, Any]) -> list[Event]:
         """Validate and run one user command; return the events it caused."""
         if not isinstance(command, Mapping):
             raise CommandError("command", command, "must be an object")
         action = command.get("action")
-        if not isinstance(action, str) or action not in self.COMMANDS:
+        spec = self.COMMANDS.get(action) if isinstance(action, str) else None
+        if spec is None:
             raise CommandError(
                 "action", action, f"must be one of {', '.join(sorted(self.COMMANDS))}"
             )
-        handler: Callable[[Mapping[str, Any]], list[Event]] = getattr(self, self.COMMANDS[action])
-        return handler(command)
+        return spec.handler(self, command)
 
     def step(self) -> list[Event]:
         """Advance one tick; engines with nothing to run return ``[]``."""

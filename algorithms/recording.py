@@ -5,8 +5,10 @@ list of ``(step_index, command)`` pairs and every other step up to ``length`` is
 tick of the engine. Because engines are deterministic, any step can be rebuilt
 exactly. :class:`Timeline` keeps checkpoints (deep copies of the engine every
 ``checkpoint_every`` steps) so that seeking to step 100,000 replays at most a few
-hundred steps, not the whole run. Acting anywhere but at the end starts a new branch:
-the old future is discarded, as in a what-if.
+hundred steps, not the whole run. Acting anywhere but at the end starts a new branch
+(a what-if); the old future is kept as a branch of its own, and the player can switch
+back to it exactly. A look-up (a question about the current step, such as "where does
+this key live?") is answered without being recorded, so it never touches the future.
 
 Examples
 --------
@@ -35,19 +37,23 @@ Examples
 ({'value': 15}, 1, 2)
 >>> _ = t.act({"action": "add", "by": 100}); t.engine.state(), t.length
 ({'value': 115}, 2)
+>>> [(b["id"], b["fork"], b["length"]) for b in t.branches()]
+[(1, 0, 2), (2, 1, 2)]
+>>> _ = t.switch_branch(1); t.engine.state(), t.position
+({'value': 16}, 2)
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from algorithms.engine import CommandError, Event, LabEngine, check_int, check_seed
 
-__all__ = ["MAX_COMMAND_BYTES", "MAX_STEPS", "Recording", "Timeline"]
+__all__ = ["MAX_BRANCHES", "MAX_COMMAND_BYTES", "MAX_STEPS", "Recording", "Timeline"]
 
 JSON = dict[str, Any]
 
@@ -56,6 +62,26 @@ MAX_STEPS = 200_000
 
 MAX_COMMAND_BYTES = 65_536
 """The largest single command kept in a recording (as compact JSON)."""
+
+MAX_BRANCHES = 16
+"""Branches a timeline keeps; past this, the oldest one not being watched is dropped."""
+
+StepCheck = Callable[[int], None]
+"""Called before each step a seek or an import re-runs, with the step index; it may
+raise (a CPU budget spent, the client gone) to stop the work where it is."""
+
+
+@dataclass
+class _Branch:
+    """One line of the session: the steps it shares with its parent up to ``fork``."""
+
+    id: int
+    parent: int | None
+    fork: int
+    commands: dict[int, Mapping[str, Any]]
+    events: list[list[Event]]
+    length: int
+    checkpoints: dict[int, LabEngine] = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -168,6 +194,15 @@ class Timeline:
         self._length = 0
         self._checkpoints: dict[int, LabEngine] = {0: copy.deepcopy(self.engine)}
         self.position = 0
+        # The branch being watched lives in the attributes above; the others wait here.
+        self.branch_id = 1
+        self._parent: int | None = None
+        self._fork = 0
+        self._others: dict[int, _Branch] = {}
+        self._next_branch = 2
+        self.dropped_branch: _Branch | None = None
+        # Live look-ups, re-asked after every move so a selection follows the student.
+        self._lenses: dict[str, Mapping[str, Any]] = {}
 
     def _fresh(self) -> LabEngine:
         engine_class: Any = self.engine_class
@@ -217,16 +252,70 @@ class Timeline:
         if self.position % self.checkpoint_every == 0 and self.position not in self._checkpoints:
             self._checkpoints[self.position] = copy.deepcopy(self.engine)
 
-    def _truncate(self) -> None:
-        """Discard the future after the current position (a new branch)."""
+    def _start_branch(self) -> None:
+        """Keep the future after the current position as a branch; start a new one here."""
         if self.position == self.length:
             return
-        del self._events[self.position :]
-        self._length = self.position
-        for index in [i for i in self._commands if i >= self.position]:
-            del self._commands[index]
-        for index in [i for i in self._checkpoints if i > self.position]:
-            del self._checkpoints[index]
+        here = self.position
+        parent = self.branch_id
+        self._others[parent] = self._stash()
+        self.branch_id, self._next_branch = self._next_branch, self._next_branch + 1
+        self._parent, self._fork = parent, here
+        self._commands = {i: c for i, c in self._commands.items() if i < here}
+        self._events = self._events[:here]
+        self._length = here
+        self._checkpoints = {i: cp for i, cp in self._checkpoints.items() if i <= here}
+        self.dropped_branch = None
+        if len(self._others) + 1 > MAX_BRANCHES:
+            oldest = min(self._others)
+            self.dropped_branch = self._others.pop(oldest)
+
+    def _stash(self) -> _Branch:
+        return _Branch(
+            self.branch_id,
+            self._parent,
+            self._fork,
+            self._commands,
+            self._events,
+            self._length,
+            self._checkpoints,
+        )
+
+    def branches(self) -> list[dict[str, Any]]:
+        """Every branch of this session: id, parent, fork step, length, and which is watched."""
+        rows = [
+            {"id": b.id, "parent": b.parent, "fork": b.fork, "length": b.length, "current": False}
+            for b in self._others.values()
+        ]
+        rows.append(
+            {
+                "id": self.branch_id,
+                "parent": self._parent,
+                "fork": self._fork,
+                "length": self.length,
+                "current": True,
+            }
+        )
+        return sorted(rows, key=lambda row: row["id"])
+
+    def switch_branch(self, branch_id: int, check: StepCheck | None = None) -> list[Event]:
+        """Watch another branch, at the same step if it has one, else at its end."""
+        if branch_id == self.branch_id:
+            return self.events_at(self.position)
+        target = self._others.get(branch_id) if isinstance(branch_id, int) else None
+        if target is None:
+            known = ", ".join(str(b["id"]) for b in self.branches())
+            raise CommandError(
+                "branch", branch_id, f"must be one of this session's branches ({known})"
+            )
+        here = min(self.position, target.length)
+        del self._others[branch_id]
+        self._others[self.branch_id] = self._stash()
+        self.branch_id, self._parent, self._fork = target.id, target.parent, target.fork
+        self._commands, self._events = target.commands, target.events
+        self._length, self._checkpoints = target.length, target.checkpoints
+        self._restore(here, check, anew=True)
+        return self.events_at(here)
 
     def _check_room(self) -> None:
         if self.position >= MAX_STEPS:
@@ -235,10 +324,12 @@ class Timeline:
             )
 
     def act(self, command: Mapping[str, Any]) -> list[Event]:
-        """Apply a user command here; if not at the end, the old future is discarded.
+        """Record a command here; if not at the end, a new branch starts here.
 
-        A refused command raises CommandError and changes nothing, not even the
-        future.
+        The old future is kept as a branch (see :meth:`branches`). A refused command
+        raises CommandError and changes nothing. Any command is recorded, look-ups
+        included (narrated replays may show one as a step); the live player sends
+        commands through :meth:`perform`, which records moves only.
         """
         self._check_room()
         try:
@@ -250,15 +341,44 @@ class Timeline:
                 "command", f"{size} bytes", f"must be at most {MAX_COMMAND_BYTES} bytes of JSON"
             )
         probe = copy.deepcopy(self.engine) if self.position < self.length else self.engine
-        events = probe.apply(command)  # raises before anything is discarded
-        self._truncate()
+        events = probe.apply(command)  # raises before anything changes
+        self._start_branch()
         self.engine = probe
         self._commands[self.position] = dict(command)
         self._events.append(events)
         self._length += 1
         self.position += 1
         self._maybe_checkpoint()
+        self._ask_lenses()
         return events
+
+    def perform(self, command: Mapping[str, Any]) -> list[Event]:
+        """What the player does with a user's command: record a move, answer a look-up."""
+        if self.engine_class.is_look_up(command):
+            return self.look_up(command)
+        return self.act(command)
+
+    def look_up(self, command: Mapping[str, Any]) -> list[Event]:
+        """Answer a look-up at the current step without recording it.
+
+        The look-up is kept and asked again after every move, seek and branch switch,
+        so a selected key or event stays selected while the student steps; where it
+        does not apply (an event not yet run) nothing is shown.
+        """
+        if not self.engine_class.is_look_up(command):
+            raise CommandError("action", command.get("action"), "must name a look-up")
+        events = self.engine.apply(command)  # raises before anything changes
+        action = str(command["action"])
+        self._lenses.pop(action, None)
+        self._lenses[action] = dict(command)
+        return events
+
+    def _ask_lenses(self) -> None:
+        for command in self._lenses.values():
+            try:
+                self.engine.apply(command)
+            except CommandError:
+                continue
 
     def forward(self) -> list[Event] | None:
         """Move one step forward: along the recording, or a new tick at its end.
@@ -266,7 +386,10 @@ class Timeline:
         Returns None when at the end and the engine has nothing left to run.
         """
         if self.position < self.length:
-            return self._advance_recorded()
+            events = self._advance_recorded()
+            if self._lenses and self.position - 1 in self._commands:
+                self._ask_lenses()
+            return events
         self._check_room()
         events = self.engine.step()
         if not events:
@@ -277,22 +400,34 @@ class Timeline:
         self._maybe_checkpoint()
         return events
 
-    def seek(self, step: int) -> list[Event]:
-        """Rebuild the exact state at ``step`` (0..length) from the nearest checkpoint."""
+    def seek(self, step: int, check: StepCheck | None = None) -> list[Event]:
+        """Rebuild the exact state at ``step`` (0..length) from the nearest checkpoint.
+
+        ``check`` is called before each step re-run and may raise to stop the seek
+        where it is (the timeline stays consistent, at an earlier step).
+        """
         step = check_int("step", step, 0, self.length)
         if step == self.position:
             return self.events_at(step)
-        base = max(i for i in self._checkpoints if i <= step)
-        if not (base <= self.position <= step):
-            self.engine = copy.deepcopy(self._checkpoints[base])
-            self.position = base
-        while self.position < step:
-            self._advance_recorded()
+        self._restore(step, check)
         return self.events_at(step)
 
-    def back(self) -> list[Event]:
+    def _restore(self, step: int, check: StepCheck | None, *, anew: bool = False) -> None:
+        base = max(i for i in self._checkpoints if i <= step)
+        if anew or not (base <= self.position <= step):
+            self.engine = copy.deepcopy(self._checkpoints[base])
+            self.position = base
+        try:
+            while self.position < step:
+                if check is not None:
+                    check(self.position)
+                self._advance_recorded()
+        finally:
+            self._ask_lenses()
+
+    def back(self, check: StepCheck | None = None) -> list[Event]:
         """Step back one step (exact: rebuilt from a checkpoint)."""
-        return self.seek(max(0, self.position - 1))
+        return self.seek(max(0, self.position - 1), check)
 
     @classmethod
     def from_recording(
@@ -302,6 +437,7 @@ class Timeline:
         checkpoint_every: int = 256,
         *,
         run: bool = True,
+        check: StepCheck | None = None,
     ) -> Timeline:
         """Rebuild a timeline by running a recording; invalid commands raise CommandError.
 
@@ -319,6 +455,8 @@ class Timeline:
             return timeline
         commands = dict(recording.commands)
         for index in range(recording.length):
+            if check is not None:
+                check(index)
             command = commands.get(index)
             if command is not None:
                 try:

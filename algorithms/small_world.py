@@ -51,6 +51,8 @@ from algorithms.engine import (
     check_float,
     check_int,
     check_seed,
+    look_up,
+    move,
 )
 
 __all__ = [
@@ -1406,14 +1408,6 @@ class SmallWorldEngine(LabEngine):
     """
 
     Params = SmallWorldParams
-    COMMANDS: ClassVar[Mapping[str, str]] = {
-        "rewire_next": "_cmd_rewire_next",
-        "rewire_all": "_cmd_rewire_all",
-        "gossip": "_cmd_gossip",
-        "select_node": "_cmd_select_node",
-        "shortest_path": "_cmd_shortest_path",
-        "clear": "_cmd_clear",
-    }
     _FIELDS: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "rewire_next": (),
         "rewire_all": (),
@@ -1641,11 +1635,13 @@ class SmallWorldEngine(LabEngine):
         text = f"Lap {r.lap}: edge ({r.node}, {r.old}) is rewired to ({r.node}, {r.new}): {what}."
         return Event("rewire", text, data)
 
+    @move("rewire_next")
     def _cmd_rewire_next(self, command: Mapping[str, Any]) -> list[Event]:
         self._fields(command)
         self._require_decisions("rewire_next")
         return [self._apply_decision()]
 
+    @move("rewire_all")
     def _cmd_rewire_all(self, command: Mapping[str, Any]) -> list[Event]:
         self._fields(command)
         self._require_decisions("rewire_all")
@@ -1667,6 +1663,7 @@ class SmallWorldEngine(LabEngine):
             )
         return [Event("rewire_all", text, {"from": first, "done": self.done})]
 
+    @move("gossip")
     def _cmd_gossip(self, command: Mapping[str, Any]) -> list[Event]:
         self._fields(command)
         source = self._node("source", command["source"])
@@ -1693,6 +1690,7 @@ class SmallWorldEngine(LabEngine):
         )
         return [Event("gossip_start", text, {"source": source, "mode": mode})]
 
+    @look_up("select_node", example={"action": "select_node", "node": 0})
     def _cmd_select_node(self, command: Mapping[str, Any]) -> list[Event]:
         self._fields(command)
         if command["node"] is None:
@@ -1714,6 +1712,7 @@ class SmallWorldEngine(LabEngine):
             )
         return [Event("select", text, {"node": node, "degree": d, "C_v": local})]
 
+    @look_up("shortest_path", example={"action": "shortest_path", "a": 0, "b": 1})
     def _cmd_shortest_path(self, command: Mapping[str, Any]) -> list[Event]:
         self._fields(command)
         a = self._node("a", command["a"])
@@ -1732,12 +1731,12 @@ class SmallWorldEngine(LabEngine):
                 text += ")."
         return [Event("path", text, {"a": a, "b": b, "path": path})]
 
+    @look_up("clear", example={"action": "clear"})
     def _cmd_clear(self, command: Mapping[str, Any]) -> list[Event]:
         self._fields(command)
         self.selected = None
         self.path_ends = None
-        self.rumour = None
-        return [Event("clear", "Selection, path and rumour are cleared.", {})]
+        return [Event("clear", "The selected node and the path are cleared.", {})]
 
     # -- time -----------------------------------------------------------------------------
 

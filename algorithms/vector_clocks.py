@@ -43,7 +43,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from algorithms.causality import (
     MAX_NAME_CHARS,
@@ -73,6 +73,8 @@ from algorithms.engine import (
     check_bool,
     check_choice,
     check_int,
+    look_up,
+    move,
 )
 from algorithms.recording import MAX_STEPS
 from algorithms.shiviz import (
@@ -296,19 +298,6 @@ class VectorClocksEngine(LabEngine):
     """
 
     Params = VectorClocksParams
-    COMMANDS: ClassVar[Mapping[str, str]] = {
-        "local": "do_local",
-        "send": "do_send",
-        "deliver": "do_deliver",
-        "drop": "do_drop",
-        "random_run": "do_random_run",
-        "select_event": "do_select_event",
-        "show_total_order": "do_show_total_order",
-        "put": "do_put",
-        "reconcile": "do_reconcile",
-        "set_truncate": "do_set_truncate",
-        "import_shiviz": "do_import_shiviz",
-    }
 
     def __init__(self, params: VectorClocksParams, seed: int) -> None:
         if not isinstance(params, VectorClocksParams):
@@ -453,6 +442,7 @@ class VectorClocksEngine(LabEngine):
 
     # -- commands ----------------------------------------------------------------------
 
+    @move("local")
     def do_local(self, command: Mapping[str, Any]) -> list[Event]:
         """``local`` {process}: an internal event (IR1)."""
         self._fields(command, ("process",))
@@ -460,6 +450,7 @@ class VectorClocksEngine(LabEngine):
         self._room()
         return [self._local(process)]
 
+    @move("send")
     def do_send(self, command: Mapping[str, Any]) -> list[Event]:
         """``send`` {from, to}: a send event; the message is in flight for a seeded delay."""
         self._fields(command, ("from", "to"))
@@ -470,6 +461,7 @@ class VectorClocksEngine(LabEngine):
         self._room()
         return [self._send(sender, receiver)]
 
+    @move("deliver")
     def do_deliver(self, command: Mapping[str, Any]) -> list[Event]:
         """``deliver`` {message}: receive an in-flight message now (any order)."""
         self._fields(command, ("message",))
@@ -477,6 +469,7 @@ class VectorClocksEngine(LabEngine):
         self._room()
         return [self._deliver(message)]
 
+    @move("drop")
     def do_drop(self, command: Mapping[str, Any]) -> list[Event]:
         """``drop`` {message}: the network loses an in-flight message."""
         self._fields(command, ("message",))
@@ -489,6 +482,7 @@ class VectorClocksEngine(LabEngine):
         )
         return [Event("drop", text, {"message": message.id})]
 
+    @move("random_run")
     def do_random_run(self, command: Mapping[str, Any]) -> list[Event]:
         """``random_run`` {events: 1..2000}: a seeded run of local, send and receive events."""
         self._fields(command, ("events",))
@@ -504,6 +498,7 @@ class VectorClocksEngine(LabEngine):
         )
         return [Event("random_run", text, {"first": first, "events": count})]
 
+    @look_up("select_event", example={"action": "select_event", "event": None})
     def do_select_event(self, command: Mapping[str, Any]) -> list[Event]:
         """``select_event`` {event: id or null}: show its causal past, future and concurrency."""
         self._fields(command, ("event",))
@@ -526,6 +521,7 @@ class VectorClocksEngine(LabEngine):
         )
         return [Event("select", text, {"event": event_id})]
 
+    @look_up("show_total_order", example={"action": "show_total_order", "on": True})
     def do_show_total_order(self, command: Mapping[str, Any]) -> list[Event]:
         """``show_total_order`` {on}: Lamport's total order by (Lamport clock, process)."""
         self._fields(command, ("on",))
@@ -539,6 +535,7 @@ class VectorClocksEngine(LabEngine):
             text = "Lamport's total order is hidden."
         return [Event("total_order", text, {"on": self.show_order})]
 
+    @move("put")
     def do_put(self, command: Mapping[str, Any]) -> list[Event]:
         """``put`` {coordinator, value, context}: a Dynamo write (context defaults to latest)."""
         self._fields(command, ("coordinator", "value"), ("context",))
@@ -550,6 +547,7 @@ class VectorClocksEngine(LabEngine):
         version = self.store.put(coordinator, value, items)
         return self._write_events(version, reconcile=False)
 
+    @move("reconcile")
     def do_reconcile(self, command: Mapping[str, Any]) -> list[Event]:
         """``reconcile`` {coordinator, value}: a client merges every sibling and writes back."""
         self._fields(command, ("coordinator", "value"))
@@ -628,6 +626,7 @@ class VectorClocksEngine(LabEngine):
             events.append(Event("siblings", text, {"versions": names}))
         return events
 
+    @move("set_truncate")
     def do_set_truncate(self, command: Mapping[str, Any]) -> list[Event]:
         """``set_truncate`` {size: 1..64}: Dynamo's clock truncation threshold."""
         self._fields(command, ("size",))
@@ -639,6 +638,7 @@ class VectorClocksEngine(LabEngine):
         )
         return [Event("set_truncate", text, {"size": size})]
 
+    @move("import_shiviz")
     def do_import_shiviz(self, command: Mapping[str, Any]) -> list[Event]:
         """``import_shiviz`` {text}: replace the run by a parsed, fully validated GoVector log.
 

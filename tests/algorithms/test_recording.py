@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -9,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from algorithms.engine import CommandError, Event, LabEngine, LabParams, check_int
-from algorithms.recording import MAX_STEPS, Recording, Timeline
+from algorithms.engine import CommandError, Event, LabEngine, LabParams, check_int, look_up
+from algorithms.recording import MAX_BRANCHES, MAX_STEPS, Recording, Timeline
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,18 @@ class RandomWalk(LabEngine):
         self.rng = random.Random(seed)
         self.x = 0
         self.trail: list[int] = []
+        self.marked: int | None = None
 
     def jump(self, command: Mapping[str, Any]) -> list[Event]:
         to = check_int("to", command.get("to"), -self.params.width, self.params.width)
         self.x = to
         return [Event("jump", f"Jump to {to}.")]
+
+    @look_up("mark", example={"action": "mark", "at": 0})
+    def mark(self, command: Mapping[str, Any]) -> list[Event]:
+        at = command.get("at")
+        self.marked = None if at is None else check_int("at", at, 0, len(self.trail))
+        return [Event("mark", f"Marked {self.marked}.")]
 
     def step(self) -> list[Event]:
         self.x += self.rng.choice((-1, 1))
@@ -44,7 +52,12 @@ class RandomWalk(LabEngine):
         return [Event("move", f"Move to {self.x}.")]
 
     def state(self) -> dict[str, Any]:
-        return {"x": self.x, "trail": list(self.trail[-5:]), "n": len(self.trail)}
+        return {
+            "x": self.x,
+            "trail": list(self.trail[-5:]),
+            "n": len(self.trail),
+            "marked": self.marked,
+        }
 
 
 def run(commands: dict[int, dict[str, Any]], length: int, seed: int = 7) -> Timeline:
@@ -67,14 +80,90 @@ def test_seek_to_k_equals_running_k_steps_from_the_start() -> None:
         assert full.position == k
 
 
-def test_back_then_act_discards_the_old_future() -> None:
+def test_acting_in_the_past_starts_a_branch_and_keeps_the_old_future() -> None:
     t = run({}, 50)
     t.seek(20)
+    old_state = copy.deepcopy(t)
+    old_state.seek(50)
     t.act({"action": "jump", "to": 1})
     assert t.length == 21 and t.position == 21
     assert t.recording().commands == ((20, {"action": "jump", "to": 1}),)
     t.forward()
     assert t.engine.state()["x"] in (0, 2)
+    assert [(b["id"], b["parent"], b["fork"], b["length"], b["current"]) for b in t.branches()] == [
+        (1, None, 0, 50, False),
+        (2, 1, 20, 22, True),
+    ]
+    t.switch_branch(1)
+    # The same step if the branch has it; the old future is there, exactly.
+    assert (t.position, t.length, t.branch_id) == (22, 50, 1)
+    t.seek(50)
+    assert t.engine.state() == old_state.engine.state()
+    assert t.recording() == old_state.recording()
+    t.switch_branch(2)
+    assert (t.position, t.length) == (22, 22)
+    assert t.recording().commands == ((20, {"action": "jump", "to": 1}),)
+
+
+def test_branches_of_branches_and_the_oldest_is_dropped_past_the_limit() -> None:
+    t = run({}, 10)
+    for i in range(MAX_BRANCHES + 2):
+        t.seek(5)
+        t.act({"action": "jump", "to": i})
+    ids = [b["id"] for b in t.branches()]
+    assert len(ids) == MAX_BRANCHES and t.branch_id == MAX_BRANCHES + 3
+    assert 1 not in ids and t.dropped_branch is not None
+    with pytest.raises(CommandError) as err:
+        t.switch_branch(1)
+    assert err.value.field == "branch"
+
+
+def test_a_look_up_in_the_past_keeps_the_future_and_follows_the_steps() -> None:
+    t = run({3: {"action": "jump", "to": 4}}, 40)
+    recorded = t.recording()
+    t.seek(10)
+    t.perform({"action": "mark", "at": 8})
+    assert t.engine.state()["marked"] == 8
+    assert t.recording() == recorded and t.length == 40 and t.position == 10
+    t.seek(35)
+    assert t.engine.state()["marked"] == 8
+    # Where the look-up does not apply yet, nothing is shown; it comes back later.
+    t.seek(4)
+    assert t.engine.state()["marked"] is None
+    t.seek(39)
+    assert t.engine.state()["marked"] == 8
+    t.perform({"action": "mark", "at": None})
+    t.seek(20)
+    assert t.engine.state()["marked"] is None
+    assert t.recording() == recorded
+
+
+def test_a_refused_look_up_changes_nothing() -> None:
+    t = run({}, 20)
+    t.seek(5)
+    t.perform({"action": "mark", "at": 2})
+    with pytest.raises(CommandError):
+        t.perform({"action": "mark", "at": 99})
+    assert t.engine.state()["marked"] == 2 and t.length == 20
+
+
+def test_a_check_can_stop_a_seek_where_it_is() -> None:
+    t = run({}, 100)
+    t.seek(0)
+
+    class Stop(Exception):
+        pass
+
+    def check(index: int) -> None:
+        if index >= 85:
+            raise Stop
+
+    with pytest.raises(Stop):
+        t.seek(90, check)
+    # Rebuilt from the checkpoint at 80, stopped before step 85 ran.
+    assert t.position == 85
+    fresh = run({}, 85)
+    assert t.engine.state() == fresh.engine.state()
 
 
 def test_refused_command_changes_nothing_even_mid_timeline() -> None:

@@ -1227,6 +1227,7 @@ def gossip_comparison(
     runs: int,
     seed: int,
     modes: Sequence[str] = GOSSIP_MODES,
+    cancel: Callable[[], bool] | None = None,
 ) -> list[JSON]:
     """Gossip rounds on the ring lattice, a small world and a random graph of equal size.
 
@@ -1249,6 +1250,9 @@ def gossip_comparison(
         Master seed.
     modes : sequence of str
         Any of ``"push"``, ``"pull"``, ``"push-pull"``.
+    cancel : callable, optional
+        Asked before each run; when it returns True, :class:`SweepCancelled` is raised
+        with the rows finished so far.
 
     Returns
     -------
@@ -1283,9 +1287,12 @@ def gossip_comparison(
     for name, G in graphs:
         c, length = clustering(G), path_length(G)
         for mode in modes_:
-            counts = np.array(
-                [rounds_to_inform_all(G, src, mode, s) or 0 for src, s in trials], dtype=float
-            )
+            done: list[int] = []
+            for src, s in trials:
+                if cancel is not None and cancel():
+                    raise SweepCancelled(rows)
+                done.append(rounds_to_inform_all(G, src, mode, s) or 0)
+            counts = np.array(done, dtype=float)
             rows.append(
                 {
                     "graph": name,

@@ -5,9 +5,12 @@ See docs/protocol.md for every message with an example. In short: the client sen
 state), and with an ``error`` message naming the field, the value and the rule for
 anything it refuses. A refused message never closes the socket or changes the engine.
 
-Engine work runs in a worker thread (``asyncio.to_thread``), one message at a time
-per socket, so a slow step never blocks other clients on the event loop. Playing is
-paced on the server: one frame per ``1/fps`` seconds, never faster.
+Engine work always runs in a worker thread (``asyncio.to_thread``), one message at a
+time per socket, so a slow move never blocks other clients on the event loop. Work that
+re-runs a recording (seeks, branch switches, opening a replay at a step) also takes a
+slot of the process's heavy-work limit and runs under a CPU budget, and stops when its
+client leaves (labs/runtime.py). Playing is paced on the server: one frame per
+``1/fps`` seconds, never faster.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -30,6 +34,7 @@ from labs.inputs import small_int
 from labs.models import Replay
 from labs.registry import LABS, Lab
 from labs.replays import check_title
+from labs.runtime import HEAVY, Budget, WorkCancelled
 from labs.teaching.content import Scenario
 from labs.teaching.scenario import open_scenario
 
@@ -42,6 +47,7 @@ NAVIGATION: dict[str, tuple[str, ...]] = {
     "pause": (),
     "speed": ("fps",),
     "reset": (),
+    "switch_branch": ("branch",),
     "set_params": ("params", "seed"),
     "save": ("title",),
     "export": (),
@@ -64,7 +70,8 @@ def check_fields(message: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
 MAX_FPS = 30
 DEFAULT_FPS = 4
 LOG_LIMIT = 200
-INLINE_SECONDS = 0.002
+SEEK_WAIT_SECONDS = 5.0
+"""How long a seek may wait for a free heavy-work slot before it is refused."""
 
 
 def _dumps(value: object) -> str:
@@ -89,8 +96,13 @@ class TokenBucket:
         return False
 
 
-def error_frame(err: CommandError) -> dict[str, Any]:
-    return {"type": "error", **err.to_json()}
+def error_frame(err: CommandError, action: object = None) -> dict[str, Any]:
+    """The protocol's refusal; ``action`` names the message refused, so the page can
+    show the refusal next to the control that sent it."""
+    frame = {"type": "error", **err.to_json()}
+    if isinstance(action, str):
+        frame["action"] = action[:40]
+    return frame
 
 
 @database_sync_to_async
@@ -129,7 +141,8 @@ class LabConsumer(AsyncWebsocketConsumer):
         self.replay_id: str | None = None
         self.lab_tasks: dict[str, asyncio.Task[None]] = {}
         self.lab_cancels: dict[str, Callable[[], None]] = {}
-        self.move_cost = float("inf")
+        # Set when the client leaves: heavy work for it stops at its next step.
+        self.cancelled = threading.Event()
         self._sent: dict[str, tuple[object, str]] = {}
         await self.accept()
 
@@ -153,7 +166,9 @@ class LabConsumer(AsyncWebsocketConsumer):
                 if target is None:
                     raise CommandError("step", step[:40], "must be a step number (0 or more)")
                 assert self.timeline is not None
-                await asyncio.to_thread(self.timeline.seek, min(target, self.timeline.length))
+                await self._rerun(self.timeline.seek, min(target, self.timeline.length), send=False)
+        except WorkCancelled:
+            return
         except CommandError as err:
             await self.send_json(error_frame(err))
             if self.timeline is None:
@@ -186,6 +201,8 @@ class LabConsumer(AsyncWebsocketConsumer):
         )
 
     async def disconnect(self, code: int) -> None:
+        if hasattr(self, "cancelled"):
+            self.cancelled.set()
         self._stop_playing()
         # Heavy work runs in threads: tell it to stop, then drop its streaming task.
         for cancel in getattr(self, "lab_cancels", {}).values():
@@ -236,13 +253,15 @@ class LabConsumer(AsyncWebsocketConsumer):
             "fps": self.fps,
             "events": [e.to_json() for e in timeline.events_at(step)],
             "caption": self._caption(step),
+            "branch": timeline.branch_id,
+            "branches": timeline.branches(),
             "t": time.time() * 1000,
         }
         if with_log:
             frame["log"] = [[s, e.to_json()] for s, e in timeline.log(LOG_LIMIT)]
         return frame
 
-    def _encoded_frame(self, with_log: bool) -> str:
+    def _encoded_frame(self, with_log: bool, extra: Mapping[str, Any] | None = None) -> str:
         """The frame as JSON text, its state sent as a delta by top-level key.
 
         Keys whose JSON equals what this socket was last sent are left out and named
@@ -269,42 +288,62 @@ class LabConsumer(AsyncWebsocketConsumer):
                 parts.append(f"{_dumps(key)}:{encoded}")
             self._sent[key] = (value, encoded)
         frame = self._frame(with_log)
+        frame.update(extra or {})
         frame["unchanged"] = unchanged
         return _dumps(frame)[:-1] + ',"state":{' + ",".join(parts) + "}}"
 
     async def send_frame(self, with_log: bool = False) -> None:
         await self.send(text_data=await asyncio.to_thread(self._encoded_frame, with_log))
 
-    async def move(self, fn: Callable[..., Any], *args: Any, with_log: bool = False) -> Any:
-        """Run one timeline move and build its frame in one trip to a worker thread."""
+    async def move(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        with_log: bool = False,
+        extra: Callable[[Any], Mapping[str, Any]] | None = None,
+    ) -> Any:
+        """Run one timeline move and build its frame in one trip to a worker thread.
 
-        def work() -> tuple[Any, str, float]:
-            # CPU time of this thread: waiting for the GIL must not make a move look slow.
-            start = time.thread_time()
+        Every move goes to a thread, whatever it cost last time: a cheap-looking
+        history says nothing about the next command (100,000 keys at once).
+        """
+
+        def work() -> tuple[Any, str]:
             result = fn(*args)
-            text = self._encoded_frame(with_log)
-            return result, text, time.thread_time() - start
+            return result, self._encoded_frame(with_log, extra(result) if extra else None)
 
-        # Moves that proved cheap run on the event loop: a thread hop would cost more
-        # than the move. Anything slower goes to a worker thread.
-        if self.move_cost < INLINE_SECONDS:
-            result, text, cost = work()
-        else:
-            result, text, cost = await asyncio.to_thread(work)
-        slow = cost >= 10 * INLINE_SECONDS or self.move_cost == float("inf")
-        self.move_cost = cost if slow else 0.8 * self.move_cost + 0.2 * cost
+        result, text = await asyncio.to_thread(work)
         await self.send(text_data=text)
         return result
+
+    async def _rerun(
+        self, fn: Callable[..., Any], *args: Any, with_log: bool = True, send: bool = True
+    ) -> Any:
+        """A move that re-runs recorded steps: a heavy-work slot, a CPU budget, and it
+        stops when the client leaves."""
+        budget = Budget("seek", settings.PAPERLABS_SEEK_CPU_SECONDS, self.cancelled)
+        async with HEAVY.slot("seek", wait=SEEK_WAIT_SECONDS):
+            if not send:
+                return await asyncio.to_thread(fn, *args, budget)
+            try:
+                return await self.move(fn, *args, budget, with_log=with_log)
+            except CommandError:
+                # Stopped part-way: show where the timeline now stands, then refuse.
+                await self.send_frame(with_log=True)
+                raise
 
     # -- receiving --------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        message: dict[str, Any] = {}
         try:
             message = self._parse(text_data, bytes_data)
             async with self.lock:
                 await self._dispatch(message)
+        except WorkCancelled:
+            return
         except CommandError as err:
-            await self.send_json(error_frame(err))
+            await self.send_json(error_frame(err, message.get("action")))
         except Exception:
             # A bug must not cost the student their session: report it, keep the socket.
             log.exception("lab %s: message failed", self.lab.slug if self.lab else "?")
@@ -372,20 +411,48 @@ class LabConsumer(AsyncWebsocketConsumer):
             check_fields(message, fields)
             await handler_(self, message)
             return
+        assert self.timeline is not None
+        timeline = self.timeline
+        if timeline.engine_class.is_look_up(message):
+            # A question about this step: answered, never recorded, allowed on replays.
+            await self.move(
+                timeline.look_up,
+                message,
+                extra=lambda events: {"answer": [e.to_json() for e in events]},
+            )
+            return
         if self.read_only:
             raise CommandError(
                 "action",
                 action,
                 "is not allowed on a read-only replay: open it in the lab to try a what-if",
             )
-        assert self.timeline is not None
-        # A first move replaces the log: acting after stepping back drops the old future.
-        timeline = self.timeline
+        # Acting in the past starts a branch; the old future is kept as another branch.
+        was = (timeline.branch_id, timeline.position, timeline.length)
         await self.move(
             timeline.act,
             message,
-            with_log=timeline.position < timeline.length or timeline.position == 0,
+            with_log=was[1] < was[2] or was[1] == 0,
+            extra=lambda _: self._branch_notice(*was),
         )
+
+    def _branch_notice(self, old: int, position: int, length: int) -> dict[str, Any]:
+        timeline = self.timeline
+        assert timeline is not None
+        if timeline.branch_id == old:
+            return {}
+        text = (
+            f"A what-if branch ({timeline.branch_id}) starts at step {position}; the "
+            f"{length - position:,} later steps of branch {old} are kept: switch back to "
+            "it under Branches."
+        )
+        dropped = timeline.dropped_branch
+        if dropped is not None:
+            text += (
+                f" Branch {dropped.id} ({dropped.length:,} steps) was dropped: a session "
+                f"keeps at most {len(timeline.branches())} branches."
+            )
+        return {"notice": text}
 
     def _lab_task_handler(
         self, action: str
@@ -398,6 +465,7 @@ class LabConsumer(AsyncWebsocketConsumer):
     # -- navigation (the player) ----------------------------------------------
 
     async def do_step(self, message: dict[str, Any]) -> None:
+        self._stop_playing()
         assert self.timeline is not None
         if self.read_only and self.timeline.position >= self.timeline.length:
             raise CommandError("step", self.timeline.position, "is the end of this replay")
@@ -410,13 +478,19 @@ class LabConsumer(AsyncWebsocketConsumer):
     async def do_back(self, message: dict[str, Any]) -> None:
         self._stop_playing()
         assert self.timeline is not None
-        await self.move(self.timeline.back, with_log=True)
+        await self._rerun(self.timeline.back)
 
     async def do_seek(self, message: dict[str, Any]) -> None:
         self._stop_playing()
         assert self.timeline is not None
         step = check_int("step", message.get("step"), 0, self.timeline.length)
-        await self.move(self.timeline.seek, step, with_log=True)
+        await self._rerun(self.timeline.seek, step)
+
+    async def do_switch_branch(self, message: dict[str, Any]) -> None:
+        self._stop_playing()
+        assert self.timeline is not None
+        branch = check_int("branch", message.get("branch"), 1, 10**9)
+        await self._rerun(self.timeline.switch_branch, branch)
 
     async def do_play(self, message: dict[str, Any]) -> None:
         if "fps" in message:
@@ -479,6 +553,8 @@ class LabConsumer(AsyncWebsocketConsumer):
             source="exercise" if self.scenario is not None else "user",
         )
         await _save_replay(replay)
+        # An export from here on carries the title the replay was saved with.
+        self.title = title
         await self.send_json(
             {
                 "type": "saved",

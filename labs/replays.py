@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from algorithms.engine import CommandError
-from algorithms.recording import Recording, Timeline
+from algorithms.recording import Recording, StepCheck, Timeline
 from labs.inputs import small_int
 from labs.registry import LABS
 
@@ -49,8 +49,12 @@ def check_title(title: object) -> str:
     return title.strip()
 
 
-def parse_replay(raw: bytes | str) -> tuple[Recording, str, dict[str, str], Timeline]:
+def parse_replay(
+    raw: bytes | str, check: StepCheck | None = None
+) -> tuple[Recording, str, dict[str, str], Timeline]:
     """Validate an exported replay completely, running it once.
+
+    ``check`` is called before each step runs (a CPU budget, a cancellation).
 
     Returns the recording, title, captions and the rebuilt timeline. Raises
     CommandError naming the field, the value and the rule; nothing is stored here.
@@ -83,5 +87,7 @@ def parse_replay(raw: bytes | str) -> tuple[Recording, str, dict[str, str], Time
     )
     title = check_title(data.get("title", ""))
     captions = check_captions(data.get("captions", {}), recording.length)
-    timeline = Timeline.from_recording(lab.engine_class(), recording, lab.checkpoint_every)
+    timeline = Timeline.from_recording(
+        lab.engine_class(), recording, lab.checkpoint_every, check=check
+    )
     return recording, title, captions, timeline

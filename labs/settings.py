@@ -135,3 +135,8 @@ PAPERLABS_RATE_BURST = 40
 PAPERLABS_MAX_IMPORT_BYTES = 2_000_000
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+# Heavy work (re-running recordings, sweeps, comparisons): how many jobs one process runs
+# at once, and the CPU seconds one import or one seek may take before it is refused.
+PAPERLABS_HEAVY_SLOTS = int(os.environ.get("PAPERLABS_HEAVY_SLOTS", "4"))
+PAPERLABS_IMPORT_CPU_SECONDS = float(os.environ.get("PAPERLABS_IMPORT_CPU_SECONDS", "20"))
+PAPERLABS_SEEK_CPU_SECONDS = float(os.environ.get("PAPERLABS_SEEK_CPU_SECONDS", "10"))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from algorithms.engine import CommandError, check_choice, check_int
+from algorithms.engine import CommandError, check_choice, check_float, check_int
 from algorithms.small_world import SweepCancelled, gossip_comparison, sweep
+from labs.runtime import HEAVY
 
 if TYPE_CHECKING:
     from labs.consumers import LabConsumer
@@ -70,6 +71,7 @@ async def run_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
     """
 
     _busy(consumer, "sweep")
+    _busy(consumer, "compare_gossip")
     if len(_running_sweeps) >= MAX_CONCURRENT_SWEEPS:
         raise CommandError(
             "action",
@@ -89,6 +91,7 @@ async def run_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
     timeline = consumer.timeline
     assert timeline is not None
     seed = timeline.seed
+    HEAVY.check_free("sweep")
     ps = [10 ** (-4 + 4 * i / (points - 1)) for i in range(points)]
     stop = threading.Event()
     loop = asyncio.get_running_loop()
@@ -142,11 +145,30 @@ async def run_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
             "seed": seed,
         }
     )
-    task = asyncio.create_task(drive())
-    _running_sweeps.add(task)
-    task.add_done_callback(_running_sweeps.discard)
-    consumer.lab_tasks["sweep"] = task
-    consumer.lab_cancels["sweep"] = stop.set
+    _start(consumer, "sweep", drive(), stop)
+    _running_sweeps.add(consumer.lab_tasks["sweep"])
+    consumer.lab_tasks["sweep"].add_done_callback(_running_sweeps.discard)
+
+
+def _start(
+    consumer: LabConsumer, name: str, job: Coroutine[Any, Any, None], stop: threading.Event
+) -> None:
+    """Run a long job as the socket's task ``name``, holding a heavy-work slot until done.
+
+    The slot is taken before anything starts (refused when the server is busy) and
+    given back however the task ends, even cancelled before it ran; the job stops when
+    cancelled or when the client leaves.
+    """
+    HEAVY.take(name)
+    task = asyncio.create_task(job)
+
+    def finished(_: asyncio.Task[None]) -> None:
+        stop.set()
+        HEAVY.give_back(name)
+
+    task.add_done_callback(finished)
+    consumer.lab_tasks[name] = task
+    consumer.lab_cancels[name] = stop.set
 
 
 async def cancel_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
@@ -159,21 +181,66 @@ async def cancel_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
 
 
 async def compare_gossip(consumer: LabConsumer, message: dict[str, Any]) -> None:
-    """Rounds until all know, on the lattice, a small world and a random graph."""
+    """Rounds until all know, on the lattice, a small world and a random graph.
 
+    Runs like the sweep: in a worker thread, one per socket, holding a heavy-work
+    slot, cancellable, and cancelled when the client leaves. The small world is drawn
+    with the ``p`` given (the lab's own p by default); a p of 0 is refused, never
+    replaced behind the student's back.
+    """
+
+    _busy(consumer, "compare_gossip")
+    _busy(consumer, "sweep")
     timeline = consumer.timeline
     assert timeline is not None
     params: Any = timeline.params
     mode = check_choice("mode", message.get("mode", "push-pull"), ("push", "pull", "push-pull"))
-    p = params.p if 0 < params.p <= 1 else 0.05
-    rows = await asyncio.to_thread(
-        gossip_comparison, params.n, max(2, params.k), p, 10, timeline.seed, [mode]
+    p = message.get("p", params.p)
+    p = check_float("p", p, 0.0, 1.0)
+    if p == 0:
+        raise CommandError(
+            "p",
+            p,
+            "must be above 0 for the comparison's small world (0 gives the lattice again); "
+            "try 0.05",
+        )
+    n, k, seed = params.n, max(2, params.k), timeline.seed
+    if k >= n or k % 2:
+        raise CommandError("k", k, f"must be even and less than n = {n} for the comparison")
+    stop = threading.Event()
+
+    def work() -> list[dict[str, Any]] | None:
+        try:
+            return gossip_comparison(n, k, p, 10, seed, [mode], cancel=stop.is_set)
+        except SweepCancelled:
+            return None
+
+    async def drive() -> None:
+        rows = await asyncio.to_thread(work)
+        if rows is None:
+            await consumer.send_json({"type": "gossip_comparison_cancelled", "mode": mode})
+            return
+        await consumer.send_json(
+            {"type": "gossip_comparison", "mode": mode, "p": p, "n": n, "k": k, "rows": rows}
+        )
+
+    _start(consumer, "compare_gossip", drive(), stop)
+    await consumer.send_json(
+        {"type": "gossip_comparison_started", "mode": mode, "p": p, "n": n, "k": k}
     )
-    await consumer.send_json({"type": "gossip_comparison", "mode": mode, "p": p, "rows": rows})
+
+
+async def cancel_compare(consumer: LabConsumer, message: dict[str, Any]) -> None:
+    cancel = consumer.lab_cancels.get("compare_gossip")
+    task = consumer.lab_tasks.get("compare_gossip")
+    if cancel is None or task is None or task.done():
+        raise CommandError("action", "cancel_compare", "needs a running gossip comparison")
+    cancel()
 
 
 LAB_TASKS["small-world"] = {
     "sweep": (run_sweep, ("n", "k", "points", "realizations")),
     "cancel_sweep": (cancel_sweep, ()),
-    "compare_gossip": (compare_gossip, ("mode",)),
+    "compare_gossip": (compare_gossip, ("mode", "p")),
+    "cancel_compare": (cancel_compare, ()),
 }

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,6 +16,7 @@ from labs.inputs import small_int
 from labs.models import Replay
 from labs.registry import LABS, Lab
 from labs.replays import parse_replay
+from labs.runtime import HEAVY, Budget
 
 
 def _lab_or_404(slug: str) -> Lab:
@@ -33,10 +38,12 @@ def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
     lab = _lab_or_404(slug)
     samples = Replay.objects.filter(source="sample", lab=slug).order_by("id")
     fork = request.GET.get("fork", "")
-    # A what-if from a replay: the lab opens on that recording, editable.
+    step = small_int(request.GET.get("step", ""))
+    # A what-if from a replay: the lab opens on that recording, editable, at the step
+    # the replay was showing.
     query = (
-        f"?replay={fork}&fork=1"
-        if fork and Replay.objects.filter(pk=fork, lab=slug).exists()
+        f"?replay={fork}&fork=1" + (f"&step={step}" if step is not None else "")
+        if fork and Replay.objects.filter(pk=fork[:64], lab=slug).exists()
         else ""
     )
     return render(
@@ -73,12 +80,22 @@ def replay_list(request: HttpRequest) -> HttpResponse:
     return render(request, "replays.html", {"replays": replays, "labs": list(LABS)})
 
 
+# Templates read the session's user, which touches the database: render in a thread.
+_render = sync_to_async(render)
+
+
 @require_http_methods(["GET", "POST"])
-def replay_import(request: HttpRequest) -> HttpResponse:
+async def replay_import(request: HttpRequest) -> HttpResponse:
+    """Check an uploaded replay by running it, off the event loop and under a budget.
+
+    The run takes a heavy-work slot (refused when the server is busy), stops past the
+    import's CPU budget, and stops if the client leaves before it is done.
+    """
     if request.method == "GET":
-        return render(request, "replay_import.html", {})
+        return await _render(request, "replay_import.html", {})
     upload = request.FILES.get("file")
     limit = settings.PAPERLABS_MAX_IMPORT_BYTES
+    wants_json = request.headers.get("accept", "").startswith("application/json")
     try:
         if upload is None:
             raise CommandError(
@@ -86,14 +103,24 @@ def replay_import(request: HttpRequest) -> HttpResponse:
             )
         if upload.size is not None and upload.size > limit:
             raise CommandError("file", f"{upload.size} bytes", f"must be at most {limit} bytes")
-        recording, title, captions, _ = parse_replay(upload.read(limit + 1))
+        raw = upload.read(limit + 1)
+        cancelled = threading.Event()
+        budget = Budget("import", settings.PAPERLABS_IMPORT_CPU_SECONDS, cancelled, "file")
+        HEAVY.take("import")
+        try:
+            recording, title, captions, _ = await asyncio.to_thread(parse_replay, raw, budget)
+        except asyncio.CancelledError:
+            cancelled.set()  # the client left: the run stops at its next step
+            raise
+        finally:
+            HEAVY.give_back("import")
     except CommandError as err:
         status = 400
-        if request.headers.get("accept", "").startswith("application/json"):
+        if wants_json:
             return JsonResponse({"type": "error", **err.to_json()}, status=status)
-        return render(request, "replay_import.html", {"error": err}, status=status)
+        return await _render(request, "replay_import.html", {"error": err}, status=status)
     replay = Replay.from_recording(recording, title=title, captions=captions, source="import")
-    replay.save()
-    if request.headers.get("accept", "").startswith("application/json"):
+    await sync_to_async(replay.save)()
+    if wants_json:
         return JsonResponse({"id": replay.pk, "url": replay.get_absolute_url()}, status=201)
     return redirect(replay.get_absolute_url())

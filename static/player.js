@@ -1,6 +1,10 @@
 // The shared player: one websocket per lab page, the step/back/play/scrub controls,
-// the keyboard, the event log (the text alternative of every chart) and replay
-// save/export. Each lab supplies a view: createView(root, player) -> { render(frame) }.
+// the keyboard, the event log (the text alternative of every chart), the branches of
+// the session, and replay save/export. Each lab supplies a view:
+// createView(root, player) -> { render(frame) }.
+//
+// Refusals are shown next to the control that caused them, in the words of its label
+// ("Initial nodes must be an integer between 0 and 64, got 500"), and announced.
 
 const LOG_MAX = 500;
 
@@ -19,6 +23,12 @@ export function startPlayer(root, createView) {
   let drawScheduled = false;
   let scrubbing = false;
   let retry = 0;
+  // The control that sent the last action: its refusal is shown next to it.
+  let origin = null;
+  // Fields read as blank or not a number while building the action being sent.
+  let invalid = [];
+  // An error in the status line stays until the next action.
+  let statusHeld = false;
 
   const player = {
     readOnly,
@@ -30,7 +40,33 @@ export function startPlayer(root, createView) {
       socket.send(JSON.stringify(message));
     },
     act(action, fields = {}) {
+      const problems = invalid;
+      invalid = [];
+      clearFieldErrors();
+      statusHeld = false;
+      origin = document.activeElement && document.activeElement !== document.body ? document.activeElement : null;
+      if (problems.length) {
+        for (const [el, rule] of problems) showFieldError(el, `${labelOf(el)} ${rule}.`);
+        problems[0][0].focus();
+        return;
+      }
       player.send({ action, ...fields });
+    },
+    // A number field's value, or null (and the action is not sent) when blank or not a
+    // number: a blank field is refused as required, never read as 0.
+    num(id) {
+      const el = document.getElementById(id);
+      const raw = el.value.trim();
+      if (raw === "" || (el.validity && el.validity.badInput)) {
+        invalid.push([el, el.validity && el.validity.badInput ? "must be a number" : "is required"]);
+        return null;
+      }
+      const value = Number(raw);
+      if (!Number.isFinite(value)) {
+        invalid.push([el, `must be a number, got "${raw.slice(0, 40)}"`]);
+        return null;
+      }
+      return value;
     },
     get hello() { return hello; },
     get frame() { return last; },
@@ -43,6 +79,65 @@ export function startPlayer(root, createView) {
     const el = $("status");
     el.textContent = text;
     el.classList.toggle("is-error", isError);
+  }
+
+  // -- refusals next to their controls ----------------------------------------------
+  function labelOf(el) {
+    const label = el.labels && el.labels[0];
+    if (label) {
+      const copy = label.cloneNode(true);
+      copy.querySelectorAll("input, select, textarea, output, .field-error").forEach((c) => c.remove());
+      const text = copy.textContent.replace(/\s+/g, " ").trim();
+      if (text) return text;
+    }
+    return el.getAttribute("aria-label") || el.title || el.textContent.trim() || el.id;
+  }
+
+  function clearFieldErrors() {
+    root.querySelectorAll(".field-error").forEach((e) => e.remove());
+    root.querySelectorAll("[aria-invalid]").forEach((e) => {
+      e.removeAttribute("aria-invalid");
+      const ids = (e.getAttribute("aria-describedby") || "").split(" ").filter((i) => i && !i.endsWith("-error"));
+      if (ids.length) e.setAttribute("aria-describedby", ids.join(" "));
+      else e.removeAttribute("aria-describedby");
+    });
+  }
+
+  function showFieldError(el, text) {
+    const note = document.createElement("span");
+    note.className = "field-error";
+    note.id = `${el.id || "control"}-error`;
+    note.setAttribute("role", "alert");
+    note.textContent = text;
+    const host = (el.labels && el.labels[0]) || el;
+    host.after(note);
+    el.setAttribute("aria-invalid", "true");
+    const ids = (el.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    el.setAttribute("aria-describedby", [...ids, note.id].join(" "));
+    flags.fieldErrors = (flags.fieldErrors || 0) + 1;
+  }
+
+  const shown = (value) => (typeof value === "string" ? `"${value}"` : value === null ? "nothing" : String(value));
+
+  // The control a refusal is about: the field of that name near the control that sent
+  // the message (its fieldset), else anywhere in the lab.
+  function controlFor(err) {
+    if (!err.field) return null;
+    const name = String(err.field).replace(/\[.*$/, "");
+    const selector = `[data-field="${CSS.escape(name)}"]`;
+    const scope = origin && root.contains(origin) ? origin.closest("fieldset") : null;
+    return (scope && scope.querySelector(selector)) || root.querySelector(selector);
+  }
+
+  function showRefusal(err) {
+    const control = controlFor(err);
+    if (control) {
+      showFieldError(control, `${labelOf(control)} ${err.rule}, got ${shown(err.value)}.`);
+    } else if (origin && root.contains(origin) && origin.closest("fieldset")) {
+      showFieldError(origin, err.message);
+    }
+    status(`Refused: ${control ? `${labelOf(control)} ${err.rule}, got ${shown(err.value)}` : err.message}`, true);
+    statusHeld = true;
   }
 
   function logSentence(step, event) {
@@ -112,7 +207,51 @@ export function startPlayer(root, createView) {
     const caption = $("caption");
     caption.hidden = !frame.caption;
     caption.textContent = frame.caption || "";
-    status(frame.playing ? `Playing at ${frame.fps} steps a second` : `Step ${frame.step} of ${frame.length}`);
+    if (frame.answer) {
+      const answer = $("answer");
+      answer.hidden = false;
+      answer.textContent = frame.answer.map((e) => e.text).join(" ");
+    }
+    if (frame.notice) {
+      status(frame.notice);
+      statusHeld = true;
+    } else if (!statusHeld) {
+      status(frame.playing ? `Playing at ${frame.fps} steps a second` : `Step ${frame.step} of ${frame.length}`);
+    }
+    renderBranches(frame);
+    // "Open in the lab" starts the what-if at the step being watched.
+    const fork = $("fork-link");
+    if (fork) {
+      const link = new URL(fork.href, location.href);
+      link.searchParams.set("step", frame.step);
+      fork.href = link.pathname + link.search;
+    }
+  }
+
+  function renderBranches(frame) {
+    const box = $("branches");
+    const branches = frame.branches || [];
+    if (!box) return;
+    box.hidden = branches.length < 2;
+    flags.branch = frame.branch;
+    flags.branches = branches;
+    if (branches.length < 2) return;
+    $("branch-count").textContent = String(branches.length);
+    $("branch-list").replaceChildren(...branches.map((b) => {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.branch = b.id;
+      const from = b.parent === null ? "the first recording" : `a what-if from branch ${b.parent} at step ${b.fork}`;
+      button.textContent = `Branch ${b.id}: ${from}, ${b.length} step${b.length === 1 ? "" : "s"}`;
+      if (b.current) {
+        button.setAttribute("aria-current", "true");
+        button.textContent += " (watching)";
+      }
+      button.addEventListener("click", () => player.act("switch_branch", { branch: b.id }));
+      li.append(button);
+      return li;
+    }));
   }
 
   function onMessage(message) {
@@ -126,11 +265,12 @@ export function startPlayer(root, createView) {
         break;
       case "error":
         flags.errors.push(message);
-        status(`Refused: ${message.message}`, true);
+        showRefusal(message);
         if (view.onError) view.onError(message);
         break;
       case "notice":
         status(message.message);
+        statusHeld = true;
         break;
       case "saved": {
         flags.saved = message;
@@ -180,7 +320,8 @@ export function startPlayer(root, createView) {
 
   // -- controls ------------------------------------------------------------------------
   const seek = (step) => player.act("seek", { step: Math.max(0, Math.min(step, last ? last.length : 0)) });
-  const togglePlay = () => player.act(last && last.playing ? "pause" : "play", { fps: Number($("speed").value) });
+  // Pause takes no fields; play carries the chosen speed.
+  const togglePlay = () => (last && last.playing ? player.act("pause") : player.act("play", { fps: Number($("speed").value) }));
   $("btn-start").addEventListener("click", () => seek(0));
   $("btn-back").addEventListener("click", () => player.act("back"));
   $("btn-play").addEventListener("click", togglePlay);

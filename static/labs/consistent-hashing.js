@@ -30,7 +30,8 @@ function arcPoints(start, end, r, xs, ys) {
 
 export function createView(root, player) {
   const $ = (id) => document.getElementById(id);
-  const num = (id) => Number($(id).value);
+  // Blank or non-numeric fields are refused next to the field, never read as 0.
+  const num = (id) => player.num(id);
   const layoutBase = { margin: { l: 40, r: 10, t: 30, b: 40 }, font: { size: 12 } };
 
   $("ch-apply").addEventListener("click", () =>
@@ -72,9 +73,14 @@ export function createView(root, player) {
     if (document.activeElement !== el && value !== undefined && value !== null) el.value = String(value);
   }
 
+  // The set-up shows the chosen mode's own fields at once, before "Start over".
+  const setupMode = () => { $("ch-setup").dataset.mode = $("ch-mode").value; };
+  $("ch-mode").addEventListener("change", setupMode);
+
   function onHello(hello) {
     const p = hello.params;
     syncInput("ch-mode", p.mode);
+    setupMode();
     syncInput("ch-nodes", p.nodes);
     syncInput("ch-keys", p.keys);
     syncInput("ch-migration", p.migration);

@@ -7,7 +7,8 @@ const fmt = (x, digits = 3) => (x === null || x === undefined ? "∞" : Number(x
 
 export function createView(root, player) {
   const $ = (id) => document.getElementById(id);
-  const num = (id) => Number($(id).value);
+  // Blank or non-numeric fields are refused next to the field, never read as 0.
+  const num = (id) => player.num(id);
   const sweepRows = [];
   let sweepMeta = null;
   let layoutN = 0;
@@ -24,9 +25,9 @@ export function createView(root, player) {
   $("sw-path").addEventListener("click", () => player.act("shortest_path", { a: num("sw-a"), b: num("sw-b") }));
   $("sw-gossip").addEventListener("click", () => player.act("gossip", { source: num("sw-source"), mode: $("sw-mode").value }));
   $("sw-compare").addEventListener("click", () => {
-    $("sw-sweep-status").textContent = "Comparing gossip on three graphs…";
-    player.act("compare_gossip", { mode: $("sw-mode").value });
+    player.act("compare_gossip", { mode: $("sw-mode").value, p: num("sw-compare-p") });
   });
+  $("sw-compare-cancel").addEventListener("click", () => player.act("cancel_compare"));
   $("sw-sweep").addEventListener("click", () => player.act("sweep", {
     n: num("sw-sweep-n"), k: num("sw-sweep-k"), points: num("sw-sweep-points"), realizations: num("sw-sweep-reps"),
   }));
@@ -41,6 +42,9 @@ export function createView(root, player) {
     $("sw-p").value = p.p;
     $("sw-m").value = p.m;
     $("sw-seed").value = hello.seed;
+    if (p.p > 0) $("sw-compare-p").value = p.p;
+    // A rebuilt graph makes the old comparison stale.
+    $("sw-compare-table").hidden = true;
   }
 
   function renderFigure2() {
@@ -87,7 +91,19 @@ export function createView(root, player) {
         status.textContent = message.type === "sweep_done"
           ? `Done: ${message.rows.length} values of p.` : `Cancelled after ${message.rows.length} of ${message.total} values of p.`;
         break;
+      case "gossip_comparison_started":
+        $("sw-compare").disabled = true;
+        $("sw-compare-cancel").disabled = false;
+        status.textContent = `Comparing ${message.mode} gossip on a lattice, a small world (p = ${message.p}) and a random graph, n = ${message.n}, k = ${message.k}…`;
+        break;
+      case "gossip_comparison_cancelled":
+        $("sw-compare").disabled = false;
+        $("sw-compare-cancel").disabled = true;
+        status.textContent = "Gossip comparison cancelled.";
+        break;
       case "gossip_comparison": {
+        $("sw-compare").disabled = false;
+        $("sw-compare-cancel").disabled = true;
         const table = $("sw-compare-table");
         table.hidden = false;
         table.tBodies[0].replaceChildren(...message.rows.map((r) => {
@@ -97,7 +113,7 @@ export function createView(root, player) {
           }
           return tr;
         }));
-        status.textContent = `Gossip (${message.mode}) compared over ${message.rows[0] ? message.rows[0].runs : 0} runs.`;
+        status.textContent = `Gossip (${message.mode}) compared over ${message.rows[0] ? message.rows[0].runs : 0} runs: small world with p = ${message.p}, n = ${message.n}, k = ${message.k}.`;
         break;
       }
       default:

@@ -9,7 +9,8 @@ const MAX_LOG_BYTES = 65536;
 
 export function createView(root, player) {
   const $ = (id) => document.getElementById(id);
-  const num = (id) => Number($(id).value);
+  // Blank or non-numeric fields are refused next to the field, never read as 0.
+  const num = (id) => player.num(id);
   let state = null;
 
   $("vc-apply").addEventListener("click", () => player.act("set_params", {

@@ -298,16 +298,21 @@ class Timeline:
         )
         return sorted(rows, key=lambda row: row["id"])
 
+    def check_branch(self, branch_id: object) -> int:
+        """Return ``branch_id`` if it names a branch of this session, else refuse it."""
+        if isinstance(branch_id, int) and not isinstance(branch_id, bool) and (
+            branch_id == self.branch_id or branch_id in self._others
+        ):
+            return branch_id
+        known = ", ".join(str(b["id"]) for b in self.branches())
+        raise CommandError("branch", branch_id, f"must be one of this session's branches ({known})")
+
     def switch_branch(self, branch_id: int, check: StepCheck | None = None) -> list[Event]:
         """Watch another branch, at the same step if it has one, else at its end."""
+        self.check_branch(branch_id)
         if branch_id == self.branch_id:
             return self.events_at(self.position)
-        target = self._others.get(branch_id) if isinstance(branch_id, int) else None
-        if target is None:
-            known = ", ".join(str(b["id"]) for b in self.branches())
-            raise CommandError(
-                "branch", branch_id, f"must be one of this session's branches ({known})"
-            )
+        target = self._others[branch_id]
         here = min(self.position, target.length)
         del self._others[branch_id]
         self._others[self.branch_id] = self._stash()

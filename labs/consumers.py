@@ -489,7 +489,7 @@ class LabConsumer(AsyncWebsocketConsumer):
     async def do_switch_branch(self, message: dict[str, Any]) -> None:
         self._stop_playing()
         assert self.timeline is not None
-        branch = check_int("branch", message.get("branch"), 1, 10**9)
+        branch = self.timeline.check_branch(message.get("branch"))
         await self._rerun(self.timeline.switch_branch, branch)
 
     async def do_play(self, message: dict[str, Any]) -> None:

@@ -233,6 +233,8 @@ export function startPlayer(root, createView) {
     const branches = frame.branches || [];
     if (!box) return;
     box.hidden = branches.length < 2;
+    // A new branch opens the list, so the kept future is in plain sight.
+    if (branches.length > (flags.branches || []).length && branches.length > 1) box.open = true;
     flags.branch = frame.branch;
     flags.branches = branches;
     if (branches.length < 2) return;
@@ -258,6 +260,7 @@ export function startPlayer(root, createView) {
     switch (message.type) {
       case "hello":
         hello = message;
+        flags.hello = message;
         if (view.onHello) view.onHello(message);
         break;
       case "frame":

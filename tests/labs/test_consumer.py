@@ -47,11 +47,26 @@ async def test_add_node_then_back_then_branch() -> None:
     assert [s for s, _ in frame["log"]] == [1] * len(frame["log"])
     frame = await sock.ask({"action": "seek", "step": 0})
     assert len(frame["state"]["nodes"]) == nodes_before
-    # Acting after stepping back starts a new branch: the old future is discarded.
+    # Acting after stepping back starts a new branch; the old future is kept as one.
     frame = await sock.ask({"action": "add_node", "name": "Y"})
     assert frame["step"] == 1 and frame["length"] == 1
     assert "Y" in [n["name"] for n in frame["state"]["nodes"]]
     assert "Z" not in [n["name"] for n in frame["state"]["nodes"]]
+    assert "kept" in frame["notice"]
+    assert [(b["id"], b["fork"], b["length"], b["current"]) for b in frame["branches"]] == [
+        (1, 0, 2, False),
+        (2, 0, 1, True),
+    ]
+    exported = (await sock.ask({"action": "export"}, want="export"))["replay"]
+    assert [c["name"] for _, c in exported["commands"]] == ["Y"]
+    frame = await sock.ask({"action": "switch_branch", "branch": 1})
+    assert (frame["step"], frame["length"], frame["branch"]) == (1, 2, 1)
+    assert "Z" in [n["name"] for n in frame["state"]["nodes"]]
+    exported = (await sock.ask({"action": "export"}, want="export"))["replay"]
+    assert [c["action"] for _, c in exported["commands"]] == ["add_node", "add_keys"]
+    error = await sock.ask({"action": "switch_branch", "branch": 9})
+    assert error["type"] == "error" and error["field"] == "branch"
+    assert error["action"] == "switch_branch"
     await sock.close()
 
 

@@ -43,11 +43,11 @@ class LabSocket:
     async def send(self, data: Any) -> None:
         await self.comm.send_to(text_data=json.dumps(data))
 
-    async def ask(self, data: Any, want: str = "frame") -> dict[str, Any]:
+    async def ask(self, data: Any, want: str = "frame", timeout: float = 5) -> dict[str, Any]:
         """Send and return the first message of type ``want`` (skipping notices)."""
         await self.send(data)
         while True:
-            message = await self.recv()
+            message = await self.recv(timeout)
             if message["type"] == want or message["type"] == "error":
                 return message
 

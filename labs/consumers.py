@@ -31,6 +31,9 @@ from django.conf import settings
 from algorithms.engine import CommandError, check_int, check_seed
 from algorithms.recording import Timeline
 from labs.inputs import small_int
+from labs.live.frames import DeltaEncoder
+from labs.live.messages import TokenBucket, check_fields, error_frame, parse_message
+from labs.live.pacing import MAX_FPS, pace
 from labs.models import Replay
 from labs.registry import LABS, Lab
 from labs.replays import check_title
@@ -55,54 +58,10 @@ NAVIGATION: dict[str, tuple[str, ...]] = {
 log = logging.getLogger(__name__)
 
 
-def check_fields(message: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    """Refuse fields an action does not take, naming the first one."""
-    for key in message:
-        if key != "action" and key not in allowed:
-            takes = ", ".join(allowed) if allowed else "no fields"
-            raise CommandError(
-                str(key)[:40],
-                message[key],
-                f"is not a field of {message['action']} (it takes {takes})",
-            )
-
-
-MAX_FPS = 30
 DEFAULT_FPS = 4
 LOG_LIMIT = 200
 SEEK_WAIT_SECONDS = 5.0
 """How long a seek may wait for a free heavy-work slot before it is refused."""
-
-
-def _dumps(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), allow_nan=False)
-
-
-class TokenBucket:
-    """Allow ``rate`` messages a second on average, bursts of up to ``burst``."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, burst
-        self.tokens = float(burst)
-        self.stamp = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-
-def error_frame(err: CommandError, action: object = None) -> dict[str, Any]:
-    """The protocol's refusal; ``action`` names the message refused, so the page can
-    show the refusal next to the control that sent it."""
-    frame = {"type": "error", **err.to_json()}
-    if isinstance(action, str):
-        frame["action"] = action[:40]
-    return frame
 
 
 @database_sync_to_async
@@ -143,7 +102,7 @@ class LabConsumer(AsyncWebsocketConsumer):
         self.lab_cancels: dict[str, Callable[[], None]] = {}
         # Set when the client leaves: heavy work for it stops at its next step.
         self.cancelled = threading.Event()
-        self._sent: dict[str, tuple[object, str]] = {}
+        self.encoder = DeltaEncoder()
         await self.accept()
 
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -262,35 +221,12 @@ class LabConsumer(AsyncWebsocketConsumer):
         return frame
 
     def _encoded_frame(self, with_log: bool, extra: Mapping[str, Any] | None = None) -> str:
-        """The frame as JSON text, its state sent as a delta by top-level key.
-
-        Keys whose JSON equals what this socket was last sent are left out and named
-        in ``unchanged``; the client keeps them. A graph's 50,000 edges then cross the
-        wire once, not on every gossip round. A value that is the very object sent
-        last time (engines cache pictures that only change with membership) is not
-        even encoded again.
-        """
+        """The frame as JSON text, its state sent as a delta (labs/live/frames.py)."""
         assert self.timeline is not None
         state = self.timeline.engine.state()
-        if set(state) != set(self._sent):
-            self._sent = {}
-        parts: list[str] = []
-        unchanged: list[str] = []
-        for key, value in state.items():
-            previous = self._sent.get(key)
-            if previous is not None and previous[0] is value:
-                unchanged.append(key)
-                continue
-            encoded = _dumps(value)
-            if previous is not None and previous[1] == encoded:
-                unchanged.append(key)
-            else:
-                parts.append(f"{_dumps(key)}:{encoded}")
-            self._sent[key] = (value, encoded)
         frame = self._frame(with_log)
         frame.update(extra or {})
-        frame["unchanged"] = unchanged
-        return _dumps(frame)[:-1] + ',"state":{' + ",".join(parts) + "}}"
+        return self.encoder.encode(frame, state)
 
     async def send_frame(self, with_log: bool = False) -> None:
         await self.send(text_data=await asyncio.to_thread(self._encoded_frame, with_log))
@@ -337,7 +273,7 @@ class LabConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         message: dict[str, Any] = {}
         try:
-            message = self._parse(text_data, bytes_data)
+            message = parse_message(self.bucket, text_data, bytes_data)
             async with self.lock:
                 await self._dispatch(message)
         except WorkCancelled:
@@ -357,44 +293,6 @@ class LabConsumer(AsyncWebsocketConsumer):
                     "rule": "must be handled by the server",
                 }
             )
-
-    def _parse(self, text_data: str | None, bytes_data: bytes | None) -> dict[str, Any]:
-        if not self.bucket.take():
-            raise CommandError(
-                "rate",
-                "too many messages",
-                f"must stay under {settings.PAPERLABS_RATE_PER_SECOND} messages a second "
-                f"(bursts of {settings.PAPERLABS_RATE_BURST})",
-            )
-        if text_data is None:
-            size = len(bytes_data or b"")
-            raise CommandError(
-                "message", f"{size} bytes of binary data", "must be a JSON text message"
-            )
-        limit = settings.PAPERLABS_MAX_MESSAGE_BYTES
-        if len(text_data) > limit or len(text_data.encode("utf-8")) > limit:
-            raise CommandError(
-                "message",
-                f"{len(text_data.encode('utf-8'))} bytes",
-                f"must be at most {limit} bytes",
-            )
-        try:
-            message = json.loads(text_data)
-        except (ValueError, RecursionError) as err:
-            # ValueError covers JSONDecodeError and integers past 4,300 digits.
-            raise CommandError(
-                "message",
-                text_data[:80],
-                f"must be JSON ({getattr(err, 'msg', None) or str(err) or 'too deeply nested'})",
-            ) from None
-        if not isinstance(message, dict):
-            raise CommandError(
-                "message", text_data[:80], 'must be a JSON object like {"action": "step"}'
-            )
-        action = message.get("action")
-        if not isinstance(action, str):
-            raise CommandError("action", action, "must be a text naming the action")
-        return message
 
     async def _dispatch(self, message: dict[str, Any]) -> None:
         action = message["action"]
@@ -580,23 +478,20 @@ class LabConsumer(AsyncWebsocketConsumer):
             task.cancel()
 
     async def _play(self) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time()
-        try:
-            while True:
-                async with self.lock:
-                    assert self.timeline is not None
-                    timeline = self.timeline
-                    at_end = self.read_only and timeline.position >= timeline.length
-                    events = None if at_end else await self.move(timeline.forward)
-                    if events is None:
-                        self.play_task = None
-                        await self.send_json(
-                            {"type": "notice", "message": "Reached the end: playing stopped."}
-                        )
-                        await self.send_frame()
-                        return
-                deadline = max(deadline + 1 / self.fps, loop.time())
-                await asyncio.sleep(deadline - loop.time())
-        except asyncio.CancelledError:
-            pass
+        await pace(self._play_tick, lambda: self.fps)
+
+    async def _play_tick(self) -> bool:
+        """One paced step; False (and playing stops) at the end of what can run."""
+        async with self.lock:
+            assert self.timeline is not None
+            timeline = self.timeline
+            at_end = self.read_only and timeline.position >= timeline.length
+            events = None if at_end else await self.move(timeline.forward)
+            if events is None:
+                self.play_task = None
+                await self.send_json(
+                    {"type": "notice", "message": "Reached the end: playing stopped."}
+                )
+                await self.send_frame()
+                return False
+        return True

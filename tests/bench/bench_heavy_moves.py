@@ -146,10 +146,16 @@ async def _heavy(address: str, heavy: HeavyMove, trips_file: Path) -> dict[str, 
         await client.send(heavy.move)
         frame = await client.until("frame", timeout=MOVE_TIMEOUT)
         end = time.monotonic()
-        await asyncio.sleep(4 * PROBE_GAP)  # let a probe stuck behind the move land
     finally:
         await client.close()
+    # Every probe that overlapped the move has landed once one sent after it has.
+    deadline = time.monotonic() + MOVE_TIMEOUT
     trips = _read_trips(trips_file)
+    while not any(sent > end for sent, _ in trips):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the probe got no answer for {MOVE_TIMEOUT:.0f} s")
+        await asyncio.sleep(PROBE_GAP)
+        trips = _read_trips(trips_file)
     return {
         "took": (end - start) * 1000,
         "bytes": client.bytes - received,

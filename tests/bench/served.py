@@ -34,11 +34,12 @@ def served(setup: str = "") -> Iterator[str]:
             "DJANGO_SETTINGS_MODULE": "labs.settings",
         }
         env.pop("REDIS_URL", None)
-        py = sys.executable
-        run = {"cwd": ROOT, "env": env, "check": True, "timeout": 300}
-        subprocess.run([py, "manage.py", "migrate", "-v", "0"], **run)  # type: ignore[call-overload]
+        manage = [sys.executable, "manage.py"]
+        subprocess.run([*manage, "migrate", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=300)
         if setup:
-            subprocess.run([py, "manage.py", "shell", "-c", setup], **run)  # type: ignore[call-overload]
+            subprocess.run(
+                [*manage, "shell", "-c", setup], cwd=ROOT, env=env, check=True, timeout=300
+            )
         with daphne(env) as address:
             yield address
 

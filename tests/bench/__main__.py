@@ -11,12 +11,17 @@ missed or any benchmark failed to run.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
 import traceback
 from pathlib import Path
 
 from tests.bench import targets
+
+
+def _load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main(argv: list[str]) -> int:
@@ -29,7 +34,7 @@ def main(argv: list[str]) -> int:
             return 2
         names = [n for n in names if n in argv]
     errors: dict[str, str] = {}
-    began = time.perf_counter()
+    began, load = time.perf_counter(), _load()
     for name in names:
         print(f"== {name} ==", flush=True)
         start = time.perf_counter()
@@ -41,7 +46,11 @@ def main(argv: list[str]) -> int:
             traceback.print_exc()
             errors[name] = f"{type(err).__name__}: {err}".splitlines()[0][:120]
         print(f"({name} took {time.perf_counter() - start:.0f} s)\n", flush=True)
-    print(f"{len(names)} benchmarks in {time.perf_counter() - began:.0f} s\n")
+    # Wall-clock figures depend on what else the machine runs: say how busy it was.
+    print(
+        f"{len(names)} benchmarks in {time.perf_counter() - began:.0f} s on {os.cpu_count()} "
+        f"CPUs; load average {load} before, {_load()} after\n"
+    )
     return targets.summary(errors)
 
 

@@ -36,6 +36,8 @@ class Check:
         return bool(OPERATORS[self.op](self.measured, self.target))
 
     def text(self) -> str:
+        if self.measured != self.measured:
+            return "none measured"
         return f"{_number(self.measured)}{self.unit}"
 
     def target_text(self) -> str:
@@ -43,8 +45,6 @@ class Check:
 
 
 def _number(x: float) -> str:
-    if x != x:  # NaN: nothing was measured
-        return "none"
     if x == int(x) and abs(x) < 1e15:
         return f"{int(x):,}"
     if abs(x) >= 100:

@@ -3,10 +3,9 @@
 A real Daphne process on loopback. One socket (the probe, on the vector-clocks lab
 with its default state, in a process of its own) sends ``{"action": "speed", "fps":
 4}`` about 15 times a second and times each round trip to the frame that answers it
-(client clock, ``time.monotonic``). A second
-socket, in each lab in turn, first makes a few cheap look-ups (a server that decides
-from past costs whether to run a move inline then thinks moves are cheap) and then
-sends the lab's heaviest move:
+(client clock, ``time.monotonic``). A second socket, in each lab in turn, first makes
+a few cheap look-ups (a server that decides from past costs whether to run a move
+inline then thinks moves are cheap) and then sends the lab's heaviest move:
 
 - consistent-hashing: ``add_keys`` of 99,000 keys on 64 nodes x 256 vnodes (1,000
   keys to start: 100,000 in all, the most the lab holds);

@@ -119,6 +119,6 @@ def summary(errors: dict[str, str] | None = None) -> int:
 
 def exit_after(main: object) -> None:
     """Run one benchmark module's ``main`` on its own and exit as the runner would."""
-    start(getattr(main, "__module__", "benchmark").rsplit(".", 1)[-1])
+    start(Path(sys.argv[0]).stem)
     main()  # type: ignore[operator]
     sys.exit(summary())

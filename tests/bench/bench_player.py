@@ -84,7 +84,7 @@ async def _stepper(
     expected = 1  # the replay opens at step 0
     try:
         tick = window[0] + phase
-        while tick < window[1]:
+        while tick < window[1] and asked < FPS * SECONDS:
             await asyncio.sleep(max(0.0, tick - time.perf_counter()))
             sent = time.perf_counter()
             await client.send({"action": "step"})

@@ -57,9 +57,10 @@ test-browser: $(STAMP) chromium
 
 test: $(STAMP) lint test-fast test-browser
 
+# Exits non-zero if a target is missed; BENCH="bench_player bench_small_world" runs some.
 bench: $(STAMP)
 	$(PY) manage.py collectstatic --noinput -v 0
-	$(VENV)/bin/python -m tests.bench
+	$(VENV)/bin/python -m tests.bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) staticfiles artifacts db.sqlite3

@@ -595,3 +595,122 @@ def test_last_shard_cannot_leave_and_one_reshard_at_a_time() -> None:
     assert empty.owners[0] is None
     empty.add_shard("A")  # the first shard takes every slot at once
     assert empty.migration is None and empty.slot_counts() == {"A": SLOTS}
+
+
+# -- the routing boundary: keys exactly on, just before and just after a token ---------
+
+# Offsets of a token from a key's position: the token just after the key (the key lies
+# just before it), the token on the key, the token just before the key (the key lies
+# just after it). A ``bisect_right`` where ``bisect_left`` belongs routes the key on a
+# token to the next token; these rings make that next token another node's.
+_OFFSETS = (1, 0, -1)
+
+
+def _check_routes(
+    ring: HashRing, keys: list[str] | list[bytes], tokens: list[tuple[int, str]]
+) -> None:
+    for key in keys:
+        position = key_position(key)
+        owner = owner_by_scan(tokens, position)
+        assert ring.node_at(position) == owner
+        assert ring.node_for(key) == owner, (position, sorted(tokens))
+        for n in (1, 2, 3):
+            pref = ring.preference_list(key, n)
+            assert pref == ring.preference_list_at(position, n)
+            assert pref == walk_by_scan(tokens, position, n)
+            assert pref[0] == ring.node_for(key)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.text(max_size=12), min_size=1, max_size=8, unique=True),
+    st.lists(st.sampled_from(_OFFSETS), min_size=8, max_size=8),
+    st.lists(st.sampled_from("ABCD"), min_size=8, max_size=8),
+)
+def test_keys_on_and_beside_tokens_route_as_node_at_their_position(
+    keys: list[str], offsets: list[int], owners: list[str]
+) -> None:
+    # Tokens placed at the keys' own MD5 positions (plus or minus one), so some keys
+    # hash exactly onto a token, with real MD5 and no patching.
+    by_owner: dict[str, list[int]] = {}
+    tokens: list[tuple[int, str]] = []
+    for key, offset, owner in zip(keys, offsets, owners, strict=False):
+        position = (md5_int(key) + offset) % HASH_SPACE
+        if any(position == t for t, _ in tokens):
+            continue
+        by_owner.setdefault(owner, []).append(position)
+        tokens.append((position, owner))
+    ring = HashRing(vnodes=1)
+    for owner, positions in by_owner.items():
+        ring.add_node(owner, positions=positions)
+    _check_routes(ring, keys, tokens)
+    _check_routes(ring, [k.encode() for k in keys], tokens)  # bytes hash as UTF-8 text
+
+
+def test_a_key_on_a_token_belongs_to_that_token_not_the_next() -> None:
+    # The smallest case a bisect slip gets wrong, with both neighbours on other nodes.
+    keys = [f"key-{i}" for i in range(3)]
+    a, b, c = sorted(key_position(k) for k in keys)
+    ring = HashRing(vnodes=1)
+    ring.add_node("A", positions=[a])
+    ring.add_node("B", positions=[b])
+    ring.add_node("C", positions=[c])
+    for key in keys:
+        on = key_position(key)
+        assert ring.node_for(key) == ring.node_at(on) == {a: "A", b: "B", c: "C"}[on]
+        assert ring.preference_list(key, 1) == [ring.node_for(key)]
+
+
+def _position_bytes(position: int) -> bytes:
+    return position.to_bytes(16, "big")
+
+
+class _PositionAsDigest:
+    """Stands in for MD5 in one test: the "digest" of 16 bytes is those bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = bytes(data)
+
+    def digest(self) -> bytes:
+        return self._data.rjust(16, b"\0")[-16:]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.integers(0, 3),
+            st.integers(HASH_SPACE - 4, HASH_SPACE - 1),
+            st.integers(0, HASH_SPACE - 1),
+        ),
+        min_size=1,
+        max_size=6,
+        unique=True,
+    ),
+    st.lists(st.sampled_from("ABC"), min_size=6, max_size=6),
+)
+def test_keys_across_the_wrap_at_zero_route_as_node_at_their_position(
+    token_positions: list[int], owners: list[str]
+) -> None:
+    # Keys cannot be found whose MD5 is 0 or 2**128 - 1, so here the hash is replaced by
+    # one that reads a key's 16 bytes as its position: keys then sit on every token,
+    # one before and one after it, and at both ends of the ring.
+    from unittest import mock
+
+    import algorithms._ring as ring_module
+
+    by_owner: dict[str, list[int]] = {}
+    tokens: list[tuple[int, str]] = []
+    for position, owner in zip(token_positions, owners, strict=False):
+        by_owner.setdefault(owner, []).append(position)
+        tokens.append((position, owner))
+    ring = HashRing(vnodes=1)
+    for owner, positions in by_owner.items():
+        ring.add_node(owner, positions=positions)
+    probes = {0, 1, HASH_SPACE - 2, HASH_SPACE - 1}
+    for t, _ in tokens:
+        probes |= {(t - 1) % HASH_SPACE, t, (t + 1) % HASH_SPACE}
+    keys = [_position_bytes(p) for p in sorted(probes)]
+    with mock.patch.object(ring_module, "_md5", _PositionAsDigest):
+        assert key_position(_position_bytes(HASH_SPACE - 1)) == HASH_SPACE - 1  # patched
+        _check_routes(ring, keys, tokens)

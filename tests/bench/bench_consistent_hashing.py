@@ -19,6 +19,7 @@ from collections.abc import Callable
 from uhashring import HashRing as UHashRing
 
 from algorithms.consistent_hashing import HashRing, KeyPlacement, key_position
+from tests.bench.targets import check, exit_after
 
 NODES = [f"node-{i}" for i in range(10)]
 VNODES = 160  # uhashring's default
@@ -63,6 +64,7 @@ def bench_lookups() -> None:
     print(f"  paperlabs HashRing.node_for : {r_ours:12,.0f} lookups/s")
     print(f"  uhashring HashRing.get_node : {r_theirs:12,.0f} lookups/s")
     print(f"  ratio ours / uhashring      : {r_ours / r_theirs:12.2f}x")
+    check("node_for lookups/s, ours / uhashring", r_ours / r_theirs, ">=", 1.0, "x")
 
 
 def bench_join() -> None:
@@ -96,6 +98,7 @@ def bench_join() -> None:
     assert naive == owner, "the arc-based moves disagree with a full re-lookup"
     moved = moves.moved
     print(f"  moves_on_join + owner update : {arc_s * 1000:9.1f} ms (target under 1 s)")
+    check(f"join over {JOIN_KEYS:,} keys: moves + owner update", arc_s * 1000, "<", 1000, " ms")
     print(f"  naive re-lookup of every key : {naive_s * 1000:9.1f} ms")
     print(
         f"  moved {moved:,} of {JOIN_KEYS:,} keys = {moved / JOIN_KEYS:.4f} "
@@ -110,4 +113,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    exit_after(main)

@@ -22,6 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.bench import targets
+from tests.bench.targets import check
+
 ROOT = Path(__file__).resolve().parents[2]
 STUDENTS = 10
 GRADEBOOK_STUDENTS = 500
@@ -165,6 +168,13 @@ def child() -> None:
         f"ratio worst/target {max(times) / 0.2:.2f}); all scored {min(scores):g}/20"
     )
     print(f"a repeated submit (idempotent, returns the stored result): {resubmit * 1000:.1f} ms")
+    check(
+        f"worst of {STUDENTS} submissions of a 20-question attempt",
+        max(times) * 1000,
+        "<",
+        200,
+        " ms",
+    )
 
     # -- the gradebook: 500 students x 20 questions --------------------------------------
     sample = Attempt.objects.filter(quiz=quiz).first()
@@ -216,6 +226,7 @@ def child() -> None:
             f"{label} for {GRADEBOOK_STUDENTS} students x 20 questions: {best * 1000:.0f} ms "
             f"(best of 3, {len(body) // 1024} KB; target < 1 s; ratio {best / 1.0:.2f})"
         )
+        check(f"{label}, {GRADEBOOK_STUDENTS} x 20 (best of 3)", best * 1000, "<", 1000, " ms")
 
 
 def main() -> None:
@@ -228,6 +239,7 @@ def main() -> None:
             "DJANGO_SETTINGS_MODULE": "labs.settings",
             "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
             "PAPERLABS_CONTENT_DIRS": str(folder),
+            "BENCH_CHECKS": str(Path(tmp) / "checks.json"),
         }
         env.pop("REDIS_URL", None)
         done = subprocess.run(
@@ -241,10 +253,13 @@ def main() -> None:
         print(done.stdout, end="")
         if done.returncode != 0:
             raise RuntimeError(f"grading benchmark failed:\n{done.stderr}")
+        targets.load(env["BENCH_CHECKS"])
 
 
 if __name__ == "__main__":
     if "--child" in sys.argv:
+        targets.start("bench_grading")
         child()
+        targets.save(os.environ["BENCH_CHECKS"])
     else:
-        main()
+        targets.exit_after(main)

@@ -1,29 +1,30 @@
-"""Player benchmarks: seeking in a long recording, and streaming to many clients.
+"""Player benchmarks: seeking in a long recording, and stepping through a replay.
 
 - Seek to step 100,000 of a recording (target under 50 ms), against replaying the
   same recording from zero; prints both and the ratio.
-- 200 concurrent websocket clients on one Daphne process, each playing a replay at
-  10 frames a second: p50/p99 frame latency (server send to client receipt; target
-  p99 under 50 ms) and the frame rate each client actually got.
+- Stepping latency on one Daphne process: each client opens a consistent-hashing
+  replay with 3,000 keys on 8 nodes (a join or a leave every fifth step re-sends the
+  key picture, about 130 KB) and sends ``step`` 10 times a second; the latency of a
+  step runs from the client's send to its receipt of the frame, both on the client's
+  clock. One client alone, then ``BENCH_CLIENTS`` at once (default 50, a large class;
+  ``BENCH_CLIENTS=200`` is the load docs/architecture.md quotes, about a minute more).
+  Targets: p99 under 50 ms, and at least 90% of the planned steps answered (a client
+  waits for each answer before its next step).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 
 from algorithms.consistent_hashing import ConsistentHashingEngine
 from algorithms.recording import Timeline
-from tests.servers import ROOT, daphne
+from tests.bench.served import Client, percentile, served
+from tests.bench.targets import check, exit_after
 
 STEPS = 100_000
-CLIENTS = int(os.environ.get("BENCH_CLIENTS", "200"))
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "50"))
 FPS = 10
 SECONDS = 10.0
 
@@ -52,93 +53,108 @@ def bench_seek() -> None:
     print(f"seek to step {STEPS:,} of a recording: {seek_s * 1000:.1f} ms (target < 50 ms)")
     print(f"replaying the same {STEPS:,} steps from zero: {replay_s * 1000:.0f} ms")
     print(f"ratio replay/seek: {replay_s / seek_s:.0f}x")
+    check(f"seek to step {STEPS:,}", seek_s * 1000, "<", 50, " ms")
 
 
-async def _client(
-    url: str,
-    origin: str,
-    delay: float,
-    window: tuple[float, float],
-    latencies: list[float],
-    counts: list[int],
-) -> None:
-    import websockets
+# The streamed replay: the consistent-hashing lab with a few thousand keys, stepped
+# through as a student would: a join, look-ups, a leave, look-ups. Joins and leaves
+# re-send the key picture (about 130 KB); look-ups change the selection only.
+STREAM_PARAMS = {"nodes": 8, "keys": 3000}
+STREAM_CYCLE: list[dict[str, object]] = [
+    {"action": "add_node"},
+    *({"action": "select_key", "key": f"key-{i}"} for i in range(4)),
+    {"action": "remove_node", "name": "I"},
+    *({"action": "select_key", "key": f"key-{i}"} for i in range(4, 8)),
+]
+SETTLE = 3.0  # after every client has opened the replay, before the measured window
+GRACE = 5.0  # how long after the window a step's answer is still waited for
 
-    await asyncio.sleep(
-        delay
-    )  # a gentle ramp: the figure is the steady state, not the connect storm
-    async with websockets.connect(url, origin=origin, max_size=2**22) as ws:  # type: ignore[arg-type]
-        await ws.send(json.dumps({"action": "play", "fps": FPS}))
-        got = 0
-        while True:
-            now = time.time()
-            if now > window[1]:
-                break
+
+async def _stepper(
+    client: Client, phase: float, window: tuple[float, float], latencies: list[float]
+) -> tuple[int, int]:
+    """Send ``step`` every 1/FPS s from ``phase`` on; note send-to-receipt of each frame.
+
+    Both timestamps are the client's own (``time.perf_counter``). A step still
+    unanswered ``GRACE`` seconds after the window closes counts as unanswered, with
+    the time waited as its latency (a lower bound). Returns the steps asked for and the
+    frames received.
+    """
+    asked = got = 0
+    expected = 1  # the replay opens at step 0
+    try:
+        tick = window[0] + phase
+        while tick < window[1] and asked < FPS * SECONDS:
+            await asyncio.sleep(max(0.0, tick - time.perf_counter()))
+            sent = time.perf_counter()
+            await client.send({"action": "step"})
+            asked += 1
             try:
-                raw = await asyncio.wait_for(ws.recv(), timeout=max(0.01, window[1] - now))
+                frame = await client.until("frame", timeout=max(1.0, window[1] + GRACE - sent))
             except TimeoutError:
+                latencies.append((time.perf_counter() - sent) * 1000)
                 break
-            arrived = time.time()
-            message = json.loads(raw)
-            if message.get("type") == "frame" and message.get("playing") and arrived >= window[0]:
-                latencies.append(arrived * 1000 - message["t"])
-                got += 1
-        counts.append(got)
+            latencies.append((time.perf_counter() - sent) * 1000)
+            got += 1
+            assert frame["step"] == expected, (frame["step"], expected)
+            expected += 1
+            tick = max(tick + 1 / FPS, time.perf_counter())
+    finally:
+        await client.close()
+    return asked, got
 
 
-async def _stream(url: str, origin: str) -> tuple[list[float], list[int], float]:
+async def _stream(address: str, clients: int) -> tuple[list[float], int, int]:
     latencies: list[float] = []
-    counts: list[int] = []
-    ramp = 0.01 * CLIENTS
-    # Opening a replay runs it once; measure after every client has settled.
-    start = time.time() + ramp + 3.0
+
+    # Every client opens the replay first, a few at a time (the figure is the steady
+    # state, not a connect storm); the measured window starts once all have.
+    gate = asyncio.Semaphore(4)
+
+    async def connect() -> Client:
+        async with gate:
+            return await Client.open(address, "/ws/labs/consistent-hashing/?replay=bench")
+
+    opened = await asyncio.gather(*(connect() for _ in range(clients)))
+    start = time.perf_counter() + SETTLE
     window = (start, start + SECONDS)
-    tasks = [
-        asyncio.create_task(_client(url, origin, i * 0.01, window, latencies, counts))
-        for i in range(CLIENTS)
-    ]
-    await asyncio.gather(*tasks)
-    return latencies, counts, SECONDS
+    results = await asyncio.gather(
+        *(_stepper(c, i / clients / FPS, window, latencies) for i, c in enumerate(opened))
+    )
+    return latencies, sum(a for a, _ in results), sum(g for _, g in results)
 
 
 def bench_streaming() -> None:
-    try:
-        import websockets  # noqa: F401
-    except ImportError:
-        print("streaming: skipped (the websockets package is not installed)")
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "DJANGO_SETTINGS_MODULE": "labs.settings",
-        }
-        env.pop("REDIS_URL", None)
-        py = sys.executable
-        subprocess.run([py, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        make = (
-            "from algorithms.recording import Timeline;"
-            "from algorithms.consistent_hashing import ConsistentHashingEngine as E;"
-            "from labs.models import Replay;"
-            "t=Timeline(E,'consistent-hashing',{'nodes':4,'keys':40},1);"
-            f"[t.act({{'action':'select_key','key':f'k{{i}}'}}) for i in range({int(FPS * (SECONDS + 25))})];"
-            "r=Replay.from_recording(t.recording(),title='bench');r.id='bench';r.save()"
-        )
-        subprocess.run([py, "manage.py", "shell", "-c", make], cwd=ROOT, env=env, check=True)
-        with daphne(env) as address:
-            url = f"ws://{address}/ws/labs/consistent-hashing/?replay=bench"
-            latencies, counts, seconds = asyncio.run(_stream(url, f"http://{address}"))
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p99 = latencies[int(len(latencies) * 0.99) - 1]
-    rate = statistics.mean(counts) / seconds
-    print(f"streaming: {CLIENTS} clients on one Daphne process asking for {FPS} frames/s each")
-    print(
-        f"  frames received: {len(latencies):,}; mean per client {rate:.1f} frames/s (asked {FPS})"
+    steps = int(FPS * (SECONDS + 2)) + len(STREAM_CYCLE)
+    commands = [STREAM_CYCLE[i % len(STREAM_CYCLE)] for i in range(steps)]
+    make = (
+        "from algorithms.recording import Timeline;"
+        "from algorithms.consistent_hashing import ConsistentHashingEngine as E;"
+        "from labs.models import Replay;"
+        f"t=Timeline(E,'consistent-hashing',{STREAM_PARAMS!r},1);"
+        f"[t.act(c) for c in {commands!r}];"
+        "r=Replay.from_recording(t.recording(),title='bench');r.id='bench';r.save()"
     )
-    print(
-        f"  frame latency p50 {p50:.1f} ms, p99 {p99:.1f} ms (target p99 < 50 ms), max {latencies[-1]:.1f} ms"
-    )
+    with served(make) as address:
+        for clients in (1, CLIENTS):
+            latencies, asked, got = asyncio.run(_stream(address, clients))
+            latencies.sort()
+            p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+            print(
+                f"streaming: {clients} client{'s' if clients > 1 else ''} on one Daphne "
+                f"process, each sending step {FPS} times a second for {SECONDS:.0f} s through "
+                f"a consistent-hashing replay ({STREAM_PARAMS['keys']:,} keys, "
+                f"{STREAM_PARAMS['nodes']} nodes; 1 step in 5 a join or leave)"
+            )
+            print(
+                f"  latency from the client's send of step to its receipt of the frame "
+                f"(client clock): p50 {p50:.1f} ms, p99 {p99:.1f} ms, max "
+                f"{latencies[-1] if latencies else float('nan'):.1f} ms; "
+                f"frames {got:,} of {asked:,} asked, {FPS * SECONDS * clients:,.0f} planned"
+            )
+            label = f"{clients} client{'s' if clients > 1 else ''} x {FPS} steps/s"
+            check(f"step latency p99, {label}", p99, "<", 50, " ms")
+            check(f"steps answered / planned, {label}", got / (FPS * SECONDS * clients), ">=", 0.9)
 
 
 def main() -> None:
@@ -147,4 +163,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    exit_after(main)

@@ -15,6 +15,7 @@ import time
 
 from algorithms.causality import CausalIndex, Process, Stamp
 from algorithms.shiviz import ShiVizEvent, parse_shiviz, to_shiviz
+from tests.bench.targets import check, exit_after
 
 EVENTS = 10_000
 PROCESSES = 8
@@ -87,7 +88,8 @@ def main() -> None:
     print(f"total:                     {total * 1000:7.1f} ms (target < 1000 ms)")
     print(f"Lamport clocks from the index (extra): {lamport_s * 1000:.1f} ms")
     print(f"ratio total/target: {total:.2f}")
+    check(f"parse + index + {QUERIES:,} queries, {EVENTS:,} events", total * 1000, "<", 1000, " ms")
 
 
 if __name__ == "__main__":
-    main()
+    exit_after(main)

@@ -91,7 +91,7 @@ def page(browser: object, artifacts: Path, request: pytest.FixtureRequest) -> It
     console: list[str] = []
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

@@ -79,7 +79,9 @@ def test_selecting_a_key_shows_its_preference_list(page: Any, live_server_url: s
     wait_ready(page)
     page.fill("#ch-key", "key-7")
     page.keyboard.press("Enter")
-    wait_step(page, 1)
+    # A look-up: answered at step 0, nothing recorded.
+    page.wait_for_function("document.getElementById('ch-selected').textContent.includes('key-7')")
+    assert page.evaluate("window.paperlabs.length") == 0
     text = page.inner_text("#ch-selected")
     assert "preference list (N = 3)" in text
     names = text.split("is ")[1].split(";")[0].split(", ")
@@ -109,7 +111,8 @@ def test_refusal_is_shown_and_the_page_keeps_working(page: Any, live_server_url:
     page.fill("#ch-vnodes", "0")
     page.click("#ch-set-vnodes")
     page.wait_for_function("window.paperlabs.errors.length === 1")
-    assert "vnodes" in page.inner_text("#status")
+    assert "Virtual nodes per node (T) must be" in page.inner_text("#status")
+    assert "between 1 and 256" in page.inner_text("#ch-vnodes-error")
     page.fill("#ch-vnodes", "16")
     page.click("#ch-set-vnodes")
     wait_step(page, 1)
@@ -189,7 +192,10 @@ def test_slots_mode_shows_both_migration_styles_side_by_side(
 
     page.fill("#ch-key", "{user23}:cart")
     page.keyboard.press("Enter")
-    wait_step(page, 5, 5)
+    page.wait_for_function(
+        "document.getElementById('ch-selected').textContent.includes('{user23}:cart')"
+    )
+    assert page.evaluate("window.paperlabs.length") == 4  # a look-up records nothing
     selected = page.inner_text("#ch-selected")
     assert "Slot at a time: served by shard-A; key by key: ASK shard-D." in selected
     page.screenshot(path=str(artifacts / "consistent-hashing-slots-compared.png"), full_page=True)

@@ -45,7 +45,11 @@ def test_build_a_run_click_an_event_see_its_past(
     page.click("#vc-deliver")
     wait_step(page, 3)
     click_event(page, 2)
-    wait_step(page, 4)
+    # A look-up: answered at step 3, not recorded.
+    page.wait_for_function(
+        "document.getElementById('vc-selected').textContent.includes('causal past')"
+    )
+    assert page.evaluate("window.paperlabs.length") == 3
     text = page.inner_text("#vc-selected")
     assert "causal past, 1): e0" in text
     assert "Concurrent with it (1): e1" in text

@@ -3,7 +3,8 @@
 - ``DATABASE_URL``: default SQLite in the project folder (``sqlite:///db.sqlite3``).
 - ``REDIS_URL``: when set, the Redis channel layer (classroom scale, several Daphne
   processes); otherwise Channels' in-memory layer (one process).
-- ``SECRET_KEY``: when unset, a random key is made once and kept in ``.secret_key``.
+- ``SECRET_KEY``: when unset, a random key is made once and kept in ``.secret_key``
+  (created with mode 0600).
 - ``DEBUG``: ``1``/``true`` to enable; off by default.
 - ``ALLOWED_HOSTS``: comma-separated; default ``127.0.0.1,localhost``.
 - ``PAPERLABS_CONTENT_DIRS``: extra exercise folders, separated by ``:``.
@@ -13,28 +14,45 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def _flag(name: str, default: str = "0") -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
+def secret_key(path: Path) -> str:
+    """``SECRET_KEY`` from the environment, else the key kept in ``path`` (made once).
+
+    The file is created with mode 0600 by ``open(2)`` itself (``O_CREAT | O_EXCL``), so
+    it is never readable by others, not even between creating and writing it; when two
+    processes start at once only one creates it and the other reads that key.
+    """
     if key := os.environ.get("SECRET_KEY"):
         return key
-    path = BASE_DIR / ".secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        # Another process may be writing it right now: wait for its key.
+        for _ in range(50):
+            if key := path.read_text().strip():
+                return key
+            time.sleep(0.02)
+        raise ImproperlyConfigured(f"{path} is empty: delete it or set SECRET_KEY") from None
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w") as out:
+        out.write(key)
+    return key
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = secret_key(BASE_DIR / ".secret_key")
 DEBUG = _flag("DEBUG")
 ALLOWED_HOSTS = [
     h.strip()

@@ -8,6 +8,10 @@
 - ``DEBUG``: ``1``/``true`` to enable; off by default.
 - ``ALLOWED_HOSTS``: comma-separated; default ``127.0.0.1,localhost``.
 - ``PAPERLABS_CONTENT_DIRS``: extra exercise folders, separated by ``:``.
+- ``PAPERLABS_HTTPS``: ``1`` when served over HTTPS only: HSTS, redirect to HTTPS,
+  secure session and CSRF cookies.
+- ``PAPERLABS_BEHIND_PROXY``: ``1`` behind a proxy that terminates TLS and sets
+  ``X-Forwarded-Proto``.
 """
 
 from __future__ import annotations
@@ -76,6 +80,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "labs.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -153,3 +158,37 @@ PAPERLABS_RATE_BURST = 40
 PAPERLABS_MAX_IMPORT_BYTES = 2_000_000
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
+
+# -- security headers ----------------------------------------------------------------------
+
+# No inline script anywhere: pages load ES modules from our own static files and pass
+# data in data-* attributes. Plotly injects <style> elements, hence 'unsafe-inline' for
+# styles only; "websocket-self" is the page's own ws:// or wss:// origin (the live labs).
+PAPERLABS_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'", "websocket-self"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Added on the pages that load Plotly only ({% plotly_script %}): its WebGL traces
+# compile their drawing code with the Function constructor.
+PAPERLABS_CSP_PLOTLY = {"script-src": ["'unsafe-eval'"]}
+
+# PAPERLABS_HTTPS=1: the site is served over HTTPS only (README, "Configuration").
+if _flag("PAPERLABS_HTTPS"):
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# PAPERLABS_BEHIND_PROXY=1: a proxy (nginx) terminates TLS and sets X-Forwarded-Proto,
+# overwriting whatever the client sent; only then may Django trust that header.
+if _flag("PAPERLABS_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -3,38 +3,60 @@
 - ``DATABASE_URL``: default SQLite in the project folder (``sqlite:///db.sqlite3``).
 - ``REDIS_URL``: when set, the Redis channel layer (classroom scale, several Daphne
   processes); otherwise Channels' in-memory layer (one process).
-- ``SECRET_KEY``: when unset, a random key is made once and kept in ``.secret_key``.
+- ``SECRET_KEY``: when unset, a random key is made once and kept in ``.secret_key``
+  (created with mode 0600).
 - ``DEBUG``: ``1``/``true`` to enable; off by default.
 - ``ALLOWED_HOSTS``: comma-separated; default ``127.0.0.1,localhost``.
 - ``PAPERLABS_CONTENT_DIRS``: extra exercise folders, separated by ``:``.
+- ``PAPERLABS_HTTPS``: ``1`` when served over HTTPS only: HSTS, redirect to HTTPS,
+  secure session and CSRF cookies.
+- ``PAPERLABS_BEHIND_PROXY``: ``1`` behind a proxy that terminates TLS and sets
+  ``X-Forwarded-Proto``.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def _flag(name: str, default: str = "0") -> bool:
     return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
+def secret_key(path: Path) -> str:
+    """``SECRET_KEY`` from the environment, else the key kept in ``path`` (made once).
+
+    The file is created with mode 0600 by ``open(2)`` itself (``O_CREAT | O_EXCL``), so
+    it is never readable by others, not even between creating and writing it; when two
+    processes start at once only one creates it and the other reads that key.
+    """
     if key := os.environ.get("SECRET_KEY"):
         return key
-    path = BASE_DIR / ".secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW, 0o600)
+    except FileExistsError:
+        # Another process may be writing it right now: wait for its key.
+        for _ in range(50):
+            if key := path.read_text().strip():
+                return key
+            time.sleep(0.02)
+        raise ImproperlyConfigured(f"{path} is empty: delete it or set SECRET_KEY") from None
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(fd, "w") as out:
+        out.write(key)
+    return key
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = secret_key(BASE_DIR / ".secret_key")
 DEBUG = _flag("DEBUG")
 ALLOWED_HOSTS = [
     h.strip()
@@ -58,6 +80,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "labs.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,3 +163,37 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 PAPERLABS_HEAVY_SLOTS = int(os.environ.get("PAPERLABS_HEAVY_SLOTS", "4"))
 PAPERLABS_IMPORT_CPU_SECONDS = float(os.environ.get("PAPERLABS_IMPORT_CPU_SECONDS", "20"))
 PAPERLABS_SEEK_CPU_SECONDS = float(os.environ.get("PAPERLABS_SEEK_CPU_SECONDS", "10"))
+
+# -- security headers ----------------------------------------------------------------------
+
+# No inline script anywhere: pages load ES modules from our own static files and pass
+# data in data-* attributes. Plotly injects <style> elements, hence 'unsafe-inline' for
+# styles only; "websocket-self" is the page's own ws:// or wss:// origin (the live labs).
+PAPERLABS_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'", "websocket-self"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Added on the pages that load Plotly only ({% plotly_script %}): its WebGL traces
+# compile their drawing code with the Function constructor.
+PAPERLABS_CSP_PLOTLY = {"script-src": ["'unsafe-eval'"]}
+
+# PAPERLABS_HTTPS=1: the site is served over HTTPS only (README, "Configuration").
+if _flag("PAPERLABS_HTTPS"):
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+# PAPERLABS_BEHIND_PROXY=1: a proxy (nginx) terminates TLS and sets X-Forwarded-Proto,
+# overwriting whatever the client sent; only then may Django trust that header.
+if _flag("PAPERLABS_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

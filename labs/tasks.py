@@ -111,6 +111,7 @@ async def run_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
 
     async def drive() -> None:
         job = asyncio.ensure_future(asyncio.to_thread(work))
+        getter: asyncio.Future[dict[str, Any]] | None = None
         done = 0
         try:
             while not job.done() or not queue.empty():
@@ -134,6 +135,14 @@ async def run_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
             await consumer.send_json({"type": "sweep_" + outcome, "rows": rows, "total": points})
         finally:
             stop.set()
+            # Leaving mid-sweep cancels this task while it waits for a row: cancel that
+            # wait too, and let the worker stop, so no task is dropped while pending.
+            if getter is not None:
+                getter.cancel()
+            if not job.done():
+                await asyncio.wait({job})
+            if not job.cancelled():
+                job.exception()  # retrieved: an error after leaving is not logged again
 
     await consumer.send_json(
         {

@@ -31,6 +31,20 @@ class QuizItemForm(forms.ModelForm):  # type: ignore[type-arg]
         return value
 
 
+class QuizForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Quiz
+        fields = "__all__"
+
+    def clean_slug(self) -> str:
+        value = str(self.cleaned_data["slug"])
+        if value in content.RESERVED_QUIZ_IDS:
+            raise forms.ValidationError(
+                f"{value!r} is reserved (reserved: {', '.join(sorted(content.RESERVED_QUIZ_IDS))})"
+            )
+        return value
+
+
 class QuizItemInline(admin.TabularInline):  # type: ignore[type-arg]
     model = QuizItem
     form = QuizItemForm
@@ -42,6 +56,14 @@ def _manageable(request: HttpRequest, qs: QuerySet[Any], field: str = "") -> Que
         return qs
     managed = Quiz.managed_by(request.user).values("pk")
     return qs.filter(**{f"{field}pk__in" if field else "pk__in": managed})
+
+
+class ManagedQuizFilter(admin.RelatedFieldListFilter):
+    """The quiz filter of attempts lists only the quizzes the user manages (by title)."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> list[Any]:
+        quizzes = Quiz.managed_by(request.user).order_by("title", "pk")
+        return [(quiz.pk, str(quiz)) for quiz in quizzes]
 
 
 @admin.action(description="Regrade the finished attempts with the current exercise files")
@@ -58,6 +80,7 @@ def regrade_attempts(modeladmin: Any, request: HttpRequest, queryset: QuerySet[A
 
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = QuizForm
     list_display = ("title", "slug", "opens", "closes", "max_attempts", "time_limit", "source")
     list_filter = ("source",)
     search_fields = ("title", "slug")
@@ -82,7 +105,7 @@ class AttemptAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "started",
         "submitted",
     )
-    list_filter = ("quiz", "status")
+    list_filter = (("quiz", ManagedQuizFilter), "status")
     search_fields = ("user__username", "quiz__slug")
     readonly_fields = (
         "quiz",

@@ -324,6 +324,22 @@ def variant_seed(*parts: object) -> int:
     return int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big") >> 1
 
 
+# Each use of variants draws its seeds from its own space (a domain-separation prefix),
+# so that no quiz variant can ever be a public practice variant, whatever the quiz's id.
+RESERVED_QUIZ_IDS = frozenset({"practice", "check"})
+"""Quiz ids refused by the loader and the admin: the names of the public seed spaces."""
+
+
+def practice_variant_seed(exercise_id: str, number: int) -> int:
+    """The seed of public practice variant ``number`` of an exercise (anyone can open it)."""
+    return variant_seed("practice", exercise_id, number)
+
+
+def quiz_variant_seed(quiz_id: str, item_id: str, user_id: int) -> int:
+    """The seed of a student's variant of one quiz item; disjoint from practice seeds."""
+    return variant_seed("quiz", quiz_id, item_id, user_id)
+
+
 def check_variants(exercise: Exercise, count: int = CHECK_VARIANTS) -> list[Variant]:
     """The variants the loader (and the tests) run: the fixed one, or several."""
     if exercise.seed is not None:
@@ -1256,6 +1272,13 @@ def _load_quiz_file(
         r.add(("kind",), f"must be quiz in a .yaml file, got {_shown(data.get('kind'))}")
     data.setdefault("id", path.stem)
     qid = c.ident(data, "id", (), ID_RE, "1 to 48 lowercase letters, digits and dashes")
+    if qid in RESERVED_QUIZ_IDS:
+        r.add(
+            ("id",),
+            f"must not be one of the reserved ids {', '.join(sorted(RESERVED_QUIZ_IDS))} "
+            f"(they name public seed spaces), got {qid!r}",
+        )
+        qid = None
     title = c.text(data, "title", (), required=True)
     description = c.text(data, "description", (), required=False, limit=20_000) or ""
     when: dict[str, datetime | None] = {}
@@ -1386,6 +1409,7 @@ __all__ = [
     "ANSWER_KINDS",
     "BOOL_OPTIONS",
     "PER_STUDENT",
+    "RESERVED_QUIZ_IDS",
     "ContentSet",
     "Exercise",
     "Narration",
@@ -1400,6 +1424,8 @@ __all__ = [
     "installed",
     "load",
     "parse_when",
+    "practice_variant_seed",
+    "quiz_variant_seed",
     "resolve_options",
     "substitute",
     "variant_seed",

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from labs.models import Replay
 from labs.teaching import content as content_mod
-from labs.teaching.content import Exercise, variant_seed
+from labs.teaching.content import Exercise, quiz_variant_seed
 from labs.teaching.grading import (
     AnswerError,
     Prepared,
@@ -101,7 +101,7 @@ def start_attempt(quiz: Quiz, user: AbstractBaseUser) -> Attempt:
     used = attempts_used(quiz, user)
     if used >= quiz.max_attempts:
         raise QuizClosed(f"You have used all {quiz.max_attempts} attempts.")
-    variant = {i.id: variant_seed(quiz.slug, i.id, user.pk) for i in items}
+    variant = {i.id: quiz_variant_seed(quiz.slug, i.id, user.pk) for i in items}
     try:
         with transaction.atomic():
             return Attempt.objects.create(

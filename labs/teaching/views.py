@@ -31,7 +31,7 @@ from labs.inputs import small_int
 from labs.registry import LABS
 from labs.teaching import content as content_mod
 from labs.teaching import markup, services
-from labs.teaching.content import Exercise, variant_seed
+from labs.teaching.content import Exercise, practice_variant_seed
 from labs.teaching.grading import (
     AnswerError,
     Prepared,
@@ -143,9 +143,7 @@ def exercise_page(request: HttpRequest, exercise_id: str) -> HttpResponse:
             return redirect(f"{reverse('teaching:exercise', args=[exercise.id])}?variant={fresh}")
         number = chosen
     seed = (
-        variant_seed("practice", exercise.id, number)
-        if exercise.per_student
-        else exercise.seed or 0
+        practice_variant_seed(exercise.id, number) if exercise.per_student else exercise.seed or 0
     )
     prepared = prepare(exercise, exercise.variant(seed))
     answers: dict[str, Any] = {}
@@ -219,7 +217,10 @@ def quiz_page(request: HttpRequest, slug: str) -> HttpResponse:
     for attempt in Attempt.objects.filter(quiz=quiz, user=user, status=Attempt.OPEN):
         services.expire_if_due(attempt)
     attempts = list(Attempt.objects.filter(quiz=quiz, user=user).order_by("number"))
-    items = services.quiz_items(quiz)
+    manages = quiz.can_manage(user)
+    # Before it opens, a quiz shows students nothing of its exercises, not even titles.
+    hidden = quiz.opens is not None and timezone.now() < quiz.opens and not manages
+    items = [] if hidden else services.quiz_items(quiz)
     open_attempt = next((a for a in attempts if a.is_open), None)
     finished = [a for a in attempts if not a.is_open]
     best = max((a.score or 0.0 for a in finished), default=None)
@@ -233,7 +234,8 @@ def quiz_page(request: HttpRequest, slug: str) -> HttpResponse:
         "best": best,
         "is_open": quiz.is_open(),
         "unavailable": services.unavailable(items),
-        "manages": quiz.can_manage(user),
+        "manages": manages,
+        "hidden": hidden,
     }
     return render(request, "teaching/quiz.html", context)
 

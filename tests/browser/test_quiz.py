@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from labs.teaching import content
-from labs.teaching.content import variant_seed
+from labs.teaching.content import quiz_variant_seed
 from labs.teaching.grading import Prepared, prepare
 from tests.browser.conftest import manage
 from tests.browser.helpers import wait_ready, wait_step
@@ -55,7 +55,7 @@ def log_in(page: Any, base: str, name: str, then: str) -> None:
 def prepared(exercise_id: str, user_id: int) -> Prepared:
     exercise = content.exercise(exercise_id)
     assert exercise is not None
-    return prepare(exercise, exercise.variant(variant_seed("ring-quiz", exercise_id, user_id)))
+    return prepare(exercise, exercise.variant(quiz_variant_seed("ring-quiz", exercise_id, user_id)))
 
 
 def mover(p: Prepared, key: str) -> str:

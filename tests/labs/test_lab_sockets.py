@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 
 import pytest
 
@@ -155,3 +157,32 @@ async def test_the_server_refuses_sweeps_past_its_limit(monkeypatch: pytest.Monk
     assert err["type"] == "error" and err["field"] == "action"
     assert "at most 0 at once" in err["rule"]
     await sock.close()
+
+
+async def test_leaving_mid_sweep_leaves_no_task_pending(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.ERROR, logger="asyncio")
+    before = asyncio.all_tasks()
+    sock = LabSocket(SW)
+    await sock.open()
+    await sock.send({"action": "sweep", "n": 1000, "k": 10, "points": 20, "realizations": 40})
+    await until(sock, "progress")  # the sweep is streaming: a row is being waited for
+    await sock.close()
+    # Wait until the sweep's streaming task and its worker thread have ended.
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while loop.time() < deadline and any(
+        "drive" in repr(t.get_coro()) or "to_thread" in repr(t.get_coro())
+        for t in asyncio.all_tasks() - before
+    ):
+        await asyncio.sleep(0.05)
+    # Whatever the sweep left behind is now garbage: collecting it logs any task that
+    # was dropped while still pending.
+    for _ in range(3):
+        gc.collect()
+        await asyncio.sleep(0.01)
+    destroyed = [r.getMessage() for r in caplog.records if "destroyed" in r.getMessage()]
+    assert destroyed == []
+    never_retrieved = [
+        r.getMessage() for r in caplog.records if "never retrieved" in r.getMessage()
+    ]
+    assert never_retrieved == []

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from labs.models import Replay
 from labs.teaching import content, services
-from labs.teaching.content import variant_seed
+from labs.teaching.content import quiz_variant_seed
 from labs.teaching.models import Attempt, Quiz, QuizItem
 from tests.teaching.conftest import SHIPPED, prepared_of
 
@@ -51,7 +51,7 @@ def post(
 def test_variant_is_per_student_and_stable(quiz: Quiz, users: dict[str, User]) -> None:
     a = start(login(users["alice"]), quiz)
     b = start(login(users["bob"]), quiz)
-    assert a.variant["ch-what-if"] == variant_seed("q-test", "ch-what-if", users["alice"].pk)
+    assert a.variant["ch-what-if"] == quiz_variant_seed("q-test", "ch-what-if", users["alice"].pk)
     assert a.variant != b.variant
     # Coming back gives the same open attempt and the same variant.
     again = start(login(users["alice"]), quiz)

@@ -33,6 +33,7 @@ Failure modes that break independence (Chen et al. 1994, §3.4):
 
 Examples
 --------
+>>> from algorithms.redundancy.raid import array_mttdl, loss_probability
 >>> result = simulate_array(100, 10, 1, 30_000, 1, 87_600, 2_000, seed=1)
 >>> result.losses, round(result.fraction_lost, 4), round(result.mean_time_to_loss)
 (183, 0.0915, 41743)
@@ -231,6 +232,7 @@ def simulate_array(
     --------
     RAID 5 with G = 4 on short-lived disks: measured against the closed form.
 
+    >>> from algorithms.redundancy.raid import array_mttdl, loss_probability
     >>> sim = simulate_array(8, 4, 1, 1_000, 1, 25_000, 4_000, seed=3)
     >>> closed = loss_probability(25_000, array_mttdl(8, 4, 1, 1_000, 1))
     >>> lo, hi = sim.interval()

@@ -17,6 +17,8 @@ The package is split by concept:
   domain's failure loses;
 - :mod:`.cells`: cells and shuffle sharding (:func:`shuffle_shard_overlap`,
   :func:`blast_radius`);
+- :mod:`.lab`: :class:`RedundancyEngine` and :class:`RedundancyParams`, the lab's
+  engine (an array's timeline in seeded time, and failing domains over a placement);
 - :mod:`.replays`: the narrated walkthroughs' numbers and captions.
 
 Examples
@@ -50,9 +52,11 @@ from algorithms.redundancy.domains import (
     Topology,
     domain_loss_per_year,
     fail_domain,
+    fail_hosts,
     fail_random_hosts,
     place_replicas,
 )
+from algorithms.redundancy.lab import DOMAIN_RATES, RedundancyEngine, RedundancyParams
 from algorithms.redundancy.raid import (
     HOURS_PER_YEAR,
     MAX_C,
@@ -85,6 +89,7 @@ from algorithms.redundancy.timeline import (
 )
 
 __all__ = [
+    "DOMAIN_RATES",
     "HOURS_PER_YEAR",
     "LEVELS",
     "MAX_BLAST_WORK",
@@ -113,6 +118,8 @@ __all__ = [
     "DiskEvent",
     "DomainFailure",
     "Placement",
+    "RedundancyEngine",
+    "RedundancyParams",
     "Topology",
     "array_mttdl",
     "blast_radius",
@@ -120,6 +127,7 @@ __all__ = [
     "check_hours",
     "domain_loss_per_year",
     "fail_domain",
+    "fail_hosts",
     "fail_random_hosts",
     "group_mttdl",
     "loss_probability",

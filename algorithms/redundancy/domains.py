@@ -53,6 +53,7 @@ __all__ = [
     "Topology",
     "domain_loss_per_year",
     "fail_domain",
+    "fail_hosts",
     "fail_random_hosts",
     "place_replicas",
 ]
@@ -357,6 +358,25 @@ def _outcome(placement: Placement, down: npt.NDArray[np.bool_], what: str) -> Do
         int(no_quorum.sum()),
         tuple(int(i) for i in listed),
     )
+
+
+def fail_hosts(placement: Placement, down: npt.NDArray[np.bool_], what: str) -> DomainFailure:
+    """Report what a set of hosts being down does: ``down[h]`` is True for host ``h``.
+
+    Examples
+    --------
+    >>> topo = Topology(1, 3, 1, 1)
+    >>> fail_hosts(place_replicas(topo, 5, 3, "zones", seed=1), np.array([True, True, False]), "two").no_quorum
+    5
+    """
+    if not isinstance(placement, Placement):
+        raise CommandError("placement", placement, "must be a Placement")
+    mask = np.asarray(down)
+    if mask.dtype != np.bool_ or mask.shape != (placement.topology.host_count,):
+        raise CommandError(
+            "down", what, f"must be one true/false per host ({placement.topology.host_count})"
+        )
+    return _outcome(placement, mask, what)
 
 
 def fail_domain(topology: Topology, placement: Placement, level: str, name: str) -> DomainFailure:

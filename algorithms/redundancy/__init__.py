@@ -12,6 +12,8 @@ The package is split by concept:
   third-order form for ``C = 2``) and the validation of an array;
 - :mod:`.simulate`: :func:`simulate_array`, many arrays failing and rebuilt over
   years, with correlated failure modes;
+- :mod:`.sweep`: :func:`mttdl_sweep`, measured MTTDL against the closed form over
+  a sweep of G or MTTR (the lab's MTTDL chart);
 - :mod:`.timeline`: :class:`ArrayTimeline`, one array disk by disk, for the view;
 - :mod:`.domains`: replicas placed over racks, zones and Regions, and what a
   domain's failure loses;
@@ -81,6 +83,7 @@ from algorithms.redundancy.simulate import (
     simulate_array,
     wilson_interval,
 )
+from algorithms.redundancy.sweep import MAX_SWEEP_POINTS, SWEEPS, mttdl_interval, mttdl_sweep
 from algorithms.redundancy.timeline import (
     MAX_TIMELINE_DISKS,
     MAX_TIMELINE_EVENTS,
@@ -104,6 +107,7 @@ __all__ = [
     "MAX_MTTF",
     "MAX_REPLICAS",
     "MAX_SIM_WORKERS",
+    "MAX_SWEEP_POINTS",
     "MAX_TIMELINE_DISKS",
     "MAX_TIMELINE_EVENTS",
     "MAX_TRIALS",
@@ -112,6 +116,7 @@ __all__ = [
     "REBUILDS",
     "REPAIRS",
     "STRATEGIES",
+    "SWEEPS",
     "ArraySimulation",
     "ArrayTimeline",
     "BlastRadius",
@@ -131,6 +136,8 @@ __all__ = [
     "fail_random_hosts",
     "group_mttdl",
     "loss_probability",
+    "mttdl_interval",
+    "mttdl_sweep",
     "place_replicas",
     "rebuild_read_error_probability",
     "shuffle_shard_overlap",

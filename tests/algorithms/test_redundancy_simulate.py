@@ -10,6 +10,8 @@ import pytest
 from algorithms.redundancy import (
     ArrayTimeline,
     array_mttdl,
+    mttdl_interval,
+    mttdl_sweep,
     rebuild_read_error_probability,
     simulate_array,
     wilson_interval,
@@ -149,3 +151,25 @@ def test_measured_mttdl_estimates_the_closed_form() -> None:
     closed = array_mttdl(d, g, 1, mttf, mttr)
     sim = simulate_array(d, g, 1, mttf, mttr, 4 * closed, 10_000, seed=9)
     assert sim.mttdl == pytest.approx(closed, rel=0.05)
+
+
+def test_sweep_of_g_measures_the_closed_form() -> None:
+    rows = mttdl_sweep(100, 10, 1, 30_000.0, 1.0, "g", [1, 5, 10, 25, 100], 2_000, seed=1)
+    for row in rows:
+        assert row["closed"] == pytest.approx(
+            30_000.0**2 / ((row["g"] + 1) * row["g"] * 1.0) / (100 // row["g"])
+        )
+        assert row["low"] < row["closed"] < row["high"], row
+    assert [row["closed"] for row in rows] == sorted((row["closed"] for row in rows), reverse=True)
+
+
+def test_sweep_of_mttr_shows_where_the_closed_form_stops_holding() -> None:
+    rows = mttdl_sweep(100, 10, 2, 30_000.0, 1.0, "mttr", [10.0, 1_000.0], 2_000, seed=2)
+    small, large = rows
+    assert small["low"] < small["closed"] < small["high"]
+    assert large["low"] > 2 * large["closed"]  # MTTR = MTTF/30: far off
+
+
+def test_mttdl_interval_without_losses_is_one_sided() -> None:
+    lo, hi = mttdl_interval(1_000.0, 0)
+    assert hi == math.inf and 0 < lo < 1_000.0

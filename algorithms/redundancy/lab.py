@@ -63,7 +63,12 @@ from algorithms.redundancy.raid import (
     loss_probability,
 )
 from algorithms.redundancy.simulate import MAX_BATCH_CV, REPAIRS
-from algorithms.redundancy.timeline import MAX_TIMELINE_DISKS, ArrayTimeline, DiskEvent
+from algorithms.redundancy.timeline import (
+    MAX_TIMELINE_DISKS,
+    MAX_TIMELINE_EVENTS,
+    ArrayTimeline,
+    DiskEvent,
+)
 
 __all__ = ["DOMAIN_RATES", "RedundancyEngine", "RedundancyParams"]
 
@@ -283,7 +288,13 @@ class RedundancyEngine(LabEngine):
         until = min(self.array.now + hours, MAX_HOURS)
         before = self.array.now
         out = [self._disk_event(e) for e in self.array.advance(until)]
-        if not out:
+        if self.array.full:
+            text = (
+                f"The timeline holds its {MAX_TIMELINE_EVENTS:,} events: time stops at "
+                f"{self.array.now:,.0f} h."
+            )
+            out.append(Event("full", text, {"time": self.array.now}))
+        elif not out:
             out.append(
                 Event(
                     "tick",
@@ -314,8 +325,12 @@ class RedundancyEngine(LabEngine):
         """``run`` {hours}: advance the array's time by ``hours`` (at most a year)."""
         self._fields(command, ("hours",))
         hours = check_positive_hours("hours", command["hours"], MAX_STEP_HOURS)
-        if self.array.now >= MAX_HOURS:
-            raise CommandError("hours", command["hours"], f"must stay within {MAX_HOURS:,.0f} h")
+        if self.array.now >= MAX_HOURS or self.array.full:
+            raise CommandError(
+                "hours",
+                command["hours"],
+                f"must stay within {MAX_HOURS:,.0f} h and {MAX_TIMELINE_EVENTS:,} events",
+            )
         return self._advance(hours)
 
     def do_fail_domain(self, command: Mapping[str, Any]) -> list[Event]:
@@ -377,8 +392,8 @@ class RedundancyEngine(LabEngine):
     # -- time and views ----------------------------------------------------------------
 
     def step(self) -> list[Event]:
-        """Advance the array by ``hours_per_step``; ``[]`` once at the time limit."""
-        if self.array.now >= MAX_HOURS:
+        """Advance the array by ``hours_per_step``; ``[]`` once at a limit (time, events)."""
+        if self.array.now >= MAX_HOURS or self.array.full:
             return []
         return self._advance(self.params.hours_per_step)
 

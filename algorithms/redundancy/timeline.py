@@ -45,8 +45,11 @@ __all__ = ["MAX_TIMELINE_DISKS", "MAX_TIMELINE_EVENTS", "ArrayTimeline", "DiskEv
 MAX_TIMELINE_DISKS = 1_200
 """The most disks (data and check) in one timeline."""
 
-MAX_TIMELINE_EVENTS = 100_000
+MAX_TIMELINE_EVENTS = 20_000
 """The most events one timeline records; :meth:`ArrayTimeline.advance` stops there."""
+
+SHOWN = 500
+""":meth:`ArrayTimeline.to_json` shows the latest this many rebuild windows and events."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ class ArrayTimeline:
             self.batch_factor = min(max(self.rng.gammavariate(shape, 1.0 / shape), 1e-9), 100.0)
         self.now = 0.0
         self.events: list[DiskEvent] = []
+        self.windows: list[dict[str, Any]] = []  # every rebuild: disk, group, start, end
         self._groups = [_Group() for _ in range(self.groups)]
         self._heap: list[tuple[float, int, str, int]] = []
         self._seq = 0
@@ -198,6 +202,7 @@ class ArrayTimeline:
         state.queue_end = max(state.queue_end, end)
         state.down.add(disk)
         self._push(end, "rebuilt", disk)
+        self.windows.append({"disk": disk, "group": group, "start": t, "end": end})
         out = []
         down = len(state.down)
         if down > self.c:
@@ -284,6 +289,10 @@ class ArrayTimeline:
         """Fail ``disk`` now (a user's action); a disk already down is refused."""
         total = self.n * self.groups
         disk_ = check_int("disk", disk, 0, total - 1)
+        if self.full:
+            raise CommandError(
+                "disk", disk, f"cannot fail: the timeline holds its {MAX_TIMELINE_EVENTS:,} events"
+            )
         if disk_ in self._groups[self.group_of(disk_)].down:
             raise CommandError("disk", disk, "must be a working disk (it is being rebuilt)")
         out = self._fail(disk_, self.now)
@@ -303,18 +312,13 @@ class ArrayTimeline:
         """Data losses so far, per group."""
         return [s.losses for s in self._groups]
 
+    @property
+    def full(self) -> bool:
+        """True once :data:`MAX_TIMELINE_EVENTS` events are recorded: time stops."""
+        return len(self.events) >= MAX_TIMELINE_EVENTS
+
     def to_json(self) -> dict[str, Any]:
-        """The array and its history, JSON-ready (rebuild windows paired up)."""
-        windows: list[dict[str, Any]] = []
-        open_: dict[int, dict[str, Any]] = {}
-        for e in self.events:
-            if e.disk is None:
-                continue
-            if e.kind in ("fail", "loss") and e.disk not in open_:
-                open_[e.disk] = {"disk": e.disk, "group": e.group, "start": e.time, "end": None}
-                windows.append(open_[e.disk])
-            elif e.kind == "rebuilt" and e.disk in open_:
-                open_.pop(e.disk)["end"] = e.time
+        """The array, its latest rebuild windows and events, JSON-ready."""
         return {
             "d": self.d,
             "g": self.g,
@@ -325,7 +329,9 @@ class ArrayTimeline:
             "batch_factor": self.batch_factor,
             "down": self.down(),
             "losses": self.losses(),
-            "rebuild_windows": windows,
-            "events": [e.to_json() for e in self.events[-200:]],
+            "rebuild_windows": self.windows[-SHOWN:],
+            "rebuild_count": len(self.windows),
+            "events": [e.to_json() for e in self.events[-SHOWN:]],
             "event_count": len(self.events),
+            "full": self.full,
         }

@@ -11,6 +11,7 @@ import pytest
 
 from algorithms.engine import CommandError
 from algorithms.redundancy import (
+    MAX_TIMELINE_EVENTS,
     RedundancyEngine,
     RedundancyParams,
     fail_domain,
@@ -180,3 +181,22 @@ def test_zone_failure_replay_runs_as_captioned() -> None:
             assert caption.startswith(event.text)
             lost.append(event.data["lost"])
     assert lost[0] > 0 and lost[1:] == [0, 0]
+
+
+def test_the_timeline_stops_at_its_event_limit() -> None:
+    params = RedundancyParams(d=1_000, g=10, c=1, mttf=1_000, mttr=1, hours_per_step=8_760)
+    engine = RedundancyEngine(params, seed=1)
+    kinds: list[str] = []
+    for _ in range(10):
+        events = engine.step()
+        if not events:
+            break
+        kinds += [e.kind for e in events]
+    assert kinds[-1] == "full" and engine.step() == []
+    state = engine.state()["array"]
+    assert state["full"] and state["event_count"] == MAX_TIMELINE_EVENTS
+    assert len(state["events"]) <= 500 and len(state["rebuild_windows"]) <= 500
+    with pytest.raises(CommandError):
+        engine.apply({"action": "run", "hours": 10})
+    with pytest.raises(CommandError):
+        engine.apply({"action": "fail_disk", "disk": 0})

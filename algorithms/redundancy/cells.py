@@ -112,6 +112,12 @@ class BlastRadius:
     ``affected`` is the mean share of the other customers who lost every worker;
     ``touched`` the mean share who lost at least one; ``exact`` and ``exact_touched``
     the combinatorial values; ``sd`` the standard deviation of the per-trial shares.
+
+    Examples
+    --------
+    >>> r = BlastRadius("cells", 100, 8, 4, 25, 0.26, 0.26, 0.05, 0.25, 0.25)
+    >>> [round(x, 4) for x in r.interval()]
+    [0.2342, 0.2858]
     """
 
     strategy: str

@@ -187,6 +187,12 @@ class Placement:
     """Where every replica of every item lives.
 
     ``hosts[i, j]`` is the host of replica ``j`` of item ``i``.
+
+    Examples
+    --------
+    >>> p = place_replicas(Topology(1, 3, 2, 2), 4, 3, "zones", seed=1)
+    >>> p.items, p.hosts.shape, p.strategy
+    (4, (4, 3), 'zones')
     """
 
     topology: Topology
@@ -323,6 +329,11 @@ class DomainFailure:
     ``lost`` items had every replica down; ``no_quorum`` items had fewer than a
     majority up (this includes the lost ones). ``lost_items`` lists the first
     :data:`LISTED` of the lost items' indices.
+
+    Examples
+    --------
+    >>> DomainFailure("zone R1a", 20, 100, 2, 9, (4, 17)).to_json()["no_quorum"]
+    9
     """
 
     what: str

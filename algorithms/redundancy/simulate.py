@@ -130,6 +130,14 @@ class ArraySimulation:
     total_hours : float
         Time the arrays ran without loss, summed (each trial until its first loss
         or ``hours``): the exposure for :attr:`mttdl`.
+
+    Examples
+    --------
+    >>> sim = ArraySimulation(0.25, 500.0, 100, 25, 1_000.0, 87_500.0)
+    >>> sim.mttdl
+    3500.0
+    >>> [round(x, 3) for x in sim.interval(z=1.96)]
+    [0.175, 0.343]
     """
 
     fraction_lost: float

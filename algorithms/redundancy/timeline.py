@@ -59,6 +59,11 @@ class DiskEvent:
     ``kind`` is ``fail``, ``rebuilt``, ``loss`` or ``supply``; ``disk`` is None for a
     supply failure; ``down`` is the number of the group's disks down just after;
     ``cause`` says why data was lost (``failures``, ``read_error``, ``supply``).
+
+    Examples
+    --------
+    >>> DiskEvent("fail", 12.5, 0, 3, 1, "Disk 3 fails.").to_json()["disk"]
+    3
     """
 
     kind: str

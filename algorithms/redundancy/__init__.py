@@ -15,8 +15,8 @@ The package is split by concept:
 - :mod:`.sweep`: :func:`mttdl_sweep`, measured MTTDL against the closed form over
   a sweep of G or MTTR (the lab's MTTDL chart);
 - :mod:`.timeline`: :class:`ArrayTimeline`, one array disk by disk, for the view;
-- :mod:`.domains`: replicas placed over racks, zones and Regions, and what a
-  domain's failure loses;
+- :mod:`.domains`: replicas placed over racks, zones and Regions;
+- :mod:`.outages`: what failing a rack, a zone, a Region or random hosts loses;
 - :mod:`.cells`: cells and shuffle sharding (:func:`shuffle_shard_overlap`,
   :func:`blast_radius`);
 - :mod:`.lab`: :class:`RedundancyEngine` and :class:`RedundancyParams`, the lab's
@@ -49,16 +49,20 @@ from algorithms.redundancy.domains import (
     MAX_ITEMS,
     MAX_REPLICAS,
     PLACEMENTS,
-    DomainFailure,
     Placement,
     Topology,
+    place_replicas,
+)
+from algorithms.redundancy.lab import DOMAIN_RATES, RedundancyEngine, RedundancyParams
+from algorithms.redundancy.outages import (
+    LISTED,
+    DomainFailure,
     domain_loss_per_year,
     fail_domain,
     fail_hosts,
     fail_random_hosts,
-    place_replicas,
+    lost_items,
 )
-from algorithms.redundancy.lab import DOMAIN_RATES, RedundancyEngine, RedundancyParams
 from algorithms.redundancy.raid import (
     HOURS_PER_YEAR,
     MAX_C,
@@ -95,6 +99,7 @@ __all__ = [
     "DOMAIN_RATES",
     "HOURS_PER_YEAR",
     "LEVELS",
+    "LISTED",
     "MAX_BLAST_WORK",
     "MAX_C",
     "MAX_D",
@@ -136,6 +141,7 @@ __all__ = [
     "fail_random_hosts",
     "group_mttdl",
     "loss_probability",
+    "lost_items",
     "mttdl_interval",
     "mttdl_sweep",
     "place_replicas",

@@ -45,13 +45,15 @@ from algorithms.redundancy.domains import (
     MAX_ITEMS,
     MAX_REPLICAS,
     PLACEMENTS,
-    DomainFailure,
     Placement,
     Topology,
-    domain_loss_per_year,
-    fail_domain,
-    fail_hosts,
     place_replicas,
+)
+from algorithms.redundancy.outages import (
+    DomainFailure,
+    domain_loss_per_year,
+    fail_hosts,
+    lost_items,
 )
 from algorithms.redundancy.raid import (
     HOURS_PER_YEAR,
@@ -404,7 +406,7 @@ class RedundancyEngine(LabEngine):
 
     def lost_items(self, zone: str) -> list[int]:
         """Items that lose every replica when ``zone`` fails (query for exercises)."""
-        return list(fail_domain(self.topology, self.placement, "zone", zone).lost_items)
+        return lost_items(self.topology, self.placement, "zone", zone)
 
     def state(self) -> JSON:
         """The array's timeline and closed form; the placement and what is down."""

@@ -15,6 +15,7 @@ from algorithms.redundancy import (
     domain_loss_per_year,
     fail_domain,
     fail_random_hosts,
+    lost_items,
     place_replicas,
     shuffle_shard_overlap,
     shuffle_shard_touch,
@@ -210,3 +211,12 @@ def test_bad_blast_radius_input_is_refused(kwargs: dict[str, object], field: str
     assert err.value.field == field
     with pytest.raises(CommandError):
         shuffle_shard_overlap(0, 1)
+
+
+def test_lost_items_lists_every_item_inside_the_zone() -> None:
+    topo = Topology(1, 3, 2, 3)  # small zones: many items fall inside one
+    placement = place_replicas(topo, 5_000, 2, "random", seed=8)
+    down = {h for h in range(topo.host_count) if _level(topo, h, "zone") == "R1c"}
+    expected, _ = brute_force(topo, placement.hosts, down)
+    assert len(expected) > 100  # more than a failure report lists
+    assert lost_items(topo, placement, "zone", "R1c") == expected

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from algorithms.engine import CommandError
+from algorithms.recording import Timeline
 from algorithms.redundancy import (
     MAX_TIMELINE_EVENTS,
     RedundancyEngine,
@@ -200,3 +201,18 @@ def test_the_timeline_stops_at_its_event_limit() -> None:
         engine.apply({"action": "run", "hours": 10})
     with pytest.raises(CommandError):
         engine.apply({"action": "fail_disk", "disk": 0})
+
+
+def test_the_player_timeline_rebuilds_any_step() -> None:
+    timeline = Timeline(
+        RedundancyEngine, "redundancy", {"mttf": 2_000.0, "mttr": 40.0}, seed=3, checkpoint_every=4
+    )
+    for command in SCRIPT:
+        if command is None:
+            timeline.forward()
+        else:
+            timeline.act(command)
+    final = timeline.engine.state()
+    timeline.seek(2)
+    timeline.seek(timeline.length)
+    assert timeline.engine.state() == final

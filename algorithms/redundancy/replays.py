@@ -136,8 +136,8 @@ def patterson_replay(seed: int = 1, months: int = 4) -> JSON:
             (
                 None,
                 f"Month {month}: {fails} disk{'s' if fails != 1 else ''} failed and "
-                f"{rebuilt} {'was' if rebuilt == 1 else 'were'} rebuilt within the hour; "
-                f"{outcome}.",
+                f"{rebuilt} {'was' if rebuilt == 1 else 'were'} rebuilt, each in about an "
+                f"hour; {outcome}.",
             )
         )
     # the first three moves only narrate; their steps show the first three months

@@ -48,8 +48,11 @@ MAX_TIMELINE_DISKS = 1_200
 MAX_TIMELINE_EVENTS = 20_000
 """The most events one timeline records; :meth:`ArrayTimeline.advance` stops there."""
 
-SHOWN = 500
-""":meth:`ArrayTimeline.to_json` shows the latest this many rebuild windows and events."""
+SHOWN_WINDOWS = 500
+""":meth:`ArrayTimeline.to_json` shows the latest this many rebuild windows."""
+
+SHOWN_EVENTS = 100
+""":meth:`ArrayTimeline.to_json` shows the latest this many events (frames carry them all)."""
 
 
 @dataclass(frozen=True)
@@ -334,9 +337,9 @@ class ArrayTimeline:
             "batch_factor": self.batch_factor,
             "down": self.down(),
             "losses": self.losses(),
-            "rebuild_windows": self.windows[-SHOWN:],
+            "rebuild_windows": self.windows[-SHOWN_WINDOWS:],
             "rebuild_count": len(self.windows),
-            "events": [e.to_json() for e in self.events[-SHOWN:]],
+            "events": [e.to_json() for e in self.events[-SHOWN_EVENTS:]],
             "event_count": len(self.events),
             "full": self.full,
         }

@@ -196,7 +196,7 @@ def test_the_timeline_stops_at_its_event_limit() -> None:
     assert kinds[-1] == "full" and engine.step() == []
     state = engine.state()["array"]
     assert state["full"] and state["event_count"] == MAX_TIMELINE_EVENTS
-    assert len(state["events"]) <= 500 and len(state["rebuild_windows"]) <= 500
+    assert len(state["events"]) <= 100 and len(state["rebuild_windows"]) <= 500
     with pytest.raises(CommandError):
         engine.apply({"action": "run", "hours": 10})
     with pytest.raises(CommandError):

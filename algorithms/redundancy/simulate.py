@@ -10,8 +10,8 @@ below couples them), so each group is simulated on its own, all groups of all tr
 side by side in numpy arrays. A group spends most of its life whole. From whole, its
 next failure comes after an exponential time with mean ``MTTF/n`` (``n = G + C``).
 Most failures are repaired before any other disk of the group fails (a *quiet*
-repair); only the rare *busy* repairs, where a second disk fails in the meantime,
-can lose data. The number of quiet repairs before the next busy one is geometric, and
+repair); only the rare *busy* repairs, where a second disk fails in the meantime (or,
+with ``C = 1`` and ``ure``, the rebuild hits a read error), can lose data. The number of quiet repairs before the next busy one is geometric, and
 the time they take is a sum of exponentials (a gamma variable) plus their repair
 times, so a group jumps from busy repair to busy repair. Busy repairs are then
 played out failure by failure until the group is whole again or has more than ``C``
@@ -46,6 +46,7 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,11 +132,14 @@ class ArraySimulation:
         Time the arrays ran without loss, summed (each trial until its first loss
         or ``hours``): the exposure for :attr:`mttdl`.
 
+    Unpacks as the pair ``(fraction_lost, mean_time_to_loss)``.
+
     Examples
     --------
     >>> sim = ArraySimulation(0.25, 500.0, 100, 25, 1_000.0, 87_500.0)
-    >>> sim.mttdl
-    3500.0
+    >>> fraction, mean = sim
+    >>> fraction, mean, sim.mttdl
+    (0.25, 500.0, 3500.0)
     >>> [round(x, 3) for x in sim.interval(z=1.96)]
     [0.175, 0.343]
     """
@@ -146,6 +150,10 @@ class ArraySimulation:
     losses: int
     hours: float
     total_hours: float
+
+    def __iter__(self) -> Iterator[float | None]:
+        """``fraction_lost`` then ``mean_time_to_loss``: the pair the lab reports."""
+        return iter((self.fraction_lost, self.mean_time_to_loss))
 
     @property
     def mttdl(self) -> float | None:

@@ -91,6 +91,7 @@ from algorithms.redundancy.sweep import MAX_SWEEP_POINTS, SWEEPS, mttdl_interval
 from algorithms.redundancy.timeline import (
     MAX_TIMELINE_DISKS,
     MAX_TIMELINE_EVENTS,
+    SUPPLY_LAYOUTS,
     ArrayTimeline,
     DiskEvent,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "REBUILDS",
     "REPAIRS",
     "STRATEGIES",
+    "SUPPLY_LAYOUTS",
     "SWEEPS",
     "ArraySimulation",
     "ArrayTimeline",

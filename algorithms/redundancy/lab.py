@@ -68,6 +68,7 @@ from algorithms.redundancy.simulate import MAX_BATCH_CV, REPAIRS
 from algorithms.redundancy.timeline import (
     MAX_TIMELINE_DISKS,
     MAX_TIMELINE_EVENTS,
+    SUPPLY_LAYOUTS,
     ArrayTimeline,
     DiskEvent,
 )
@@ -107,8 +108,11 @@ class RedundancyParams(LabParams):
     repair, rebuilds, batch_cv, ure
         As in :func:`algorithms.redundancy.simulate_array`.
     supply_mttf : float
-        MTTF of each group's shared power supply in hours, 0 for none (default), at
-        most 10,000,000.
+        MTTF of each shared power supply in hours, 0 for none (default), at most
+        10,000,000.
+    supply_layout : str
+        ``group`` (one supply per group, default) or ``orthogonal`` (supply ``j``
+        powers disk ``j`` of every group); see :class:`~.timeline.ArrayTimeline`.
     regions, zones, racks, hosts : int
         The topology (see :class:`algorithms.redundancy.Topology`). Defaults 1, 3, 4, 5.
     items, replicas : int
@@ -139,6 +143,7 @@ class RedundancyParams(LabParams):
     batch_cv: float = 0.0
     supply_mttf: float = 0.0
     ure: float = 0.0
+    supply_layout: str = "group"
     regions: int = 1
     zones: int = 3
     racks: int = 4
@@ -160,6 +165,7 @@ class RedundancyParams(LabParams):
         check_float("batch_cv", self.batch_cv, 0.0, MAX_BATCH_CV)
         check_float("supply_mttf", self.supply_mttf, 0.0, 1e7)
         check_float("ure", self.ure, 0.0, 1.0)
+        check_choice("supply_layout", self.supply_layout, SUPPLY_LAYOUTS)
         topo = self.topology()
         check_int("items", self.items, 1, MAX_ITEMS)
         n = check_int("replicas", self.replicas, 1, MAX_REPLICAS)
@@ -189,6 +195,7 @@ class RedundancyEngine(LabEngine):
     Commands
     --------
     ``fail_disk`` {disk}: a working disk fails now.
+    ``fail_supply`` {supply}: a shared power supply fails now (needs ``supply_mttf``).
     ``run`` {hours}: advance the array by up to a year at once.
     ``fail_domain`` {level: rack|zone|region, name}: the domain's hosts go down.
     ``fail_hosts`` {count}: that many random hosts go down (a power outage).
@@ -210,6 +217,7 @@ class RedundancyEngine(LabEngine):
     Params = RedundancyParams
     COMMANDS: ClassVar[Mapping[str, str]] = {
         "fail_disk": "do_fail_disk",
+        "fail_supply": "do_fail_supply",
         "run": "do_run",
         "fail_domain": "do_fail_domain",
         "fail_hosts": "do_fail_hosts",
@@ -236,6 +244,7 @@ class RedundancyEngine(LabEngine):
             batch_cv=p.batch_cv,
             supply_mttf=p.supply_mttf or None,
             ure=p.ure,
+            supply_layout=p.supply_layout,
         )
         self.topology = p.topology()
         self.placement = self._place(p.placement, p.scatter)
@@ -322,6 +331,11 @@ class RedundancyEngine(LabEngine):
         """``fail_disk`` {disk}: a working disk of the array fails now."""
         self._fields(command, ("disk",))
         return [self._disk_event(e) for e in self.array.fail_disk(command["disk"])]
+
+    def do_fail_supply(self, command: Mapping[str, Any]) -> list[Event]:
+        """``fail_supply`` {supply}: a shared power supply fails now."""
+        self._fields(command, ("supply",))
+        return [self._disk_event(e) for e in self.array.fail_supply(command["supply"])]
 
     def do_run(self, command: Mapping[str, Any]) -> list[Event]:
         """``run`` {hours}: advance the array's time by ``hours`` (at most a year)."""

@@ -8,7 +8,8 @@ replaced and rebuilt (in ``MTTR``, or an exponential time of mean ``MTTR``; one 
 at a time per group, or all at once), and a group loses data when a failure finds
 ``C`` of its disks already down. The same failure modes as the simulation are
 available (a batch rate factor, a shared supply per group, unrecoverable read errors
-during a rebuild with no redundancy left). After a loss the group's data is restored
+during a rebuild with no redundancy left), and one more: supplies laid *across* the
+groups (orthogonal RAID), so that a supply failure costs each group one disk. After a loss the group's data is restored
 from elsewhere and the array carries on, so a long timeline can show several losses.
 
 Disks are numbered ``0 .. n·D/G − 1`` group after group: disks ``j·n .. j·n + n − 1``
@@ -40,7 +41,16 @@ from algorithms.redundancy.raid import (
 )
 from algorithms.redundancy.simulate import MAX_BATCH_CV, REPAIRS
 
-__all__ = ["MAX_TIMELINE_DISKS", "MAX_TIMELINE_EVENTS", "ArrayTimeline", "DiskEvent"]
+__all__ = [
+    "MAX_TIMELINE_DISKS",
+    "MAX_TIMELINE_EVENTS",
+    "SUPPLY_LAYOUTS",
+    "ArrayTimeline",
+    "DiskEvent",
+]
+
+SUPPLY_LAYOUTS = ("group", "orthogonal")
+"""One supply per group, or one supply per position across the groups."""
 
 MAX_TIMELINE_DISKS = 1_200
 """The most disks (data and check) in one timeline."""
@@ -59,9 +69,11 @@ SHOWN_EVENTS = 100
 class DiskEvent:
     """One thing that happened to the array.
 
-    ``kind`` is ``fail``, ``rebuilt``, ``loss`` or ``supply``; ``disk`` is None for a
-    supply failure; ``down`` is the number of the group's disks down just after;
-    ``cause`` says why data was lost (``failures``, ``read_error``, ``supply``).
+    ``kind`` is ``fail``, ``rebuilt``, ``loss``, ``supply`` (a supply fails) or
+    ``power`` (an orthogonal supply is replaced); ``disk`` is None for a supply event;
+    ``group`` is -1 for an event of the whole array (an orthogonal supply); ``down``
+    is the number of the group's disks down just after; ``cause`` says why data was
+    lost (``failures``, ``read_error``, ``supply``).
 
     Examples
     --------
@@ -93,6 +105,7 @@ class DiskEvent:
 @dataclass
 class _Group:
     down: set[int] = field(default_factory=set)
+    dark: set[int] = field(default_factory=set)  # without power (orthogonal supplies)
     queue_end: float = 0.0  # when the last queued rebuild finishes (serial rebuilds)
     losses: int = 0
 
@@ -114,6 +127,15 @@ class ArrayTimeline:
     repair, rebuilds, batch_cv, supply_mttf, ure
         As in :func:`algorithms.redundancy.simulate_array`. With ``batch_cv > 0`` the
         batch's rate factor is drawn once, at the start.
+    supply_layout : {"group", "orthogonal"}
+        ``group``: each group's ``G + C`` disks share one power supply and controller,
+        whose failure the group's check disks cannot cover (as in
+        :func:`~algorithms.redundancy.simulate_array`). ``orthogonal`` (Chen et al.
+        1994, §3.4.3, orthogonal RAID): there are ``G + C`` supplies and supply ``j``
+        powers disk ``j`` of every group, so a supply failure darkens one disk per
+        group until the supply is replaced (a repair time) and the check disks cover
+        it. The same number of shared parts, put across the groups instead of along
+        them.
 
     Examples
     --------
@@ -139,6 +161,7 @@ class ArrayTimeline:
         batch_cv: float = 0.0,
         supply_mttf: float | None = None,
         ure: float = 0.0,
+        supply_layout: str = "group",
     ) -> None:
         self.d, self.g, self.c, self.mttf, self.mttr = check_array(d, g, c, mttf, mttr)
         self.n = self.g + self.c
@@ -158,6 +181,7 @@ class ArrayTimeline:
             None if supply_mttf is None else check_positive_hours("supply_mttf", supply_mttf, 1e7)
         )
         self.ure = check_float("ure", ure, 0.0, 1.0)
+        self.supply_layout = check_choice("supply_layout", supply_layout, SUPPLY_LAYOUTS)
         self.rng = random.Random(self.seed)
         self.batch_factor = 1.0
         if cv > 0:
@@ -171,11 +195,13 @@ class ArrayTimeline:
         self._seq = 0
         self._alive_since = [0.0] * (self.n * self.groups)
         self._generation = [0] * (self.n * self.groups)  # cancels a dead disk's failure
+        self._supply_generation = [0] * max(self.groups, self.n)
         for disk in range(self.n * self.groups):
             self._schedule_failure(disk, 0.0)
         if self.supply_mttf is not None:
-            for group in range(self.groups):
-                self._push(self.rng.expovariate(1.0 / self.supply_mttf), "supply", group)
+            supplies = self.groups if self.supply_layout == "group" else self.n
+            for supply in range(supplies):
+                self._schedule_supply(supply, 0.0)
 
     # -- the queue ---------------------------------------------------------------------
 
@@ -191,6 +217,13 @@ class ArrayTimeline:
             self._heap, (start + life, self._seq, f"fail:{self._generation[disk]}", disk)
         )
 
+    def _schedule_supply(self, supply: int, start: float) -> None:
+        """Schedule the supply's next failure; any earlier one no longer applies."""
+        assert self.supply_mttf is not None
+        self._supply_generation[supply] += 1
+        life = self.rng.expovariate(1.0 / self.supply_mttf)
+        self._push(start + life, f"supply:{self._supply_generation[supply]}", supply)
+
     def _repair_time(self) -> float:
         return self.mttr if self.repair == "fixed" else self.rng.expovariate(1.0 / self.mttr)
 
@@ -204,7 +237,7 @@ class ArrayTimeline:
         group = self.group_of(disk)
         state = self._groups[group]
         self._generation[disk] += 1  # its scheduled failure no longer applies
-        others = sorted(state.down)
+        others = sorted(state.down | state.dark)
         begin = max(t, state.queue_end) if self.rebuilds == "serial" else t
         end = begin + self._repair_time()
         state.queue_end = max(state.queue_end, end)
@@ -212,14 +245,15 @@ class ArrayTimeline:
         self._push(end, "rebuilt", disk)
         self.windows.append({"disk": disk, "group": group, "start": t, "end": end})
         out = []
-        down = len(state.down)
+        down = len(state.down | state.dark)
         if down > self.c:
             state.losses += 1
             listed = ", ".join(str(x) for x in others)
+            why = "still being rebuilt" if not state.dark else "still down"
             text = (
                 f"At {_hours(t)} disk {disk} fails while disk{'s' if len(others) > 1 else ''} "
-                f"{listed} of group {group} {'are' if len(others) > 1 else 'is'} still being "
-                f"rebuilt: more than C = {self.c} disk{'s' if self.c > 1 else ''} down, so "
+                f"{listed} of group {group} {'are' if len(others) > 1 else 'is'} {why}: "
+                f"more than C = {self.c} disk{'s' if self.c > 1 else ''} down, so "
                 "the group loses data."
             )
             out.append(DiskEvent("loss", t, group, disk, down, text, "failures"))
@@ -246,17 +280,20 @@ class ArrayTimeline:
         state = self._groups[group]
         state.down.discard(disk)
         self._schedule_failure(disk, t)
+        down = len(state.down | state.dark)
         text = (
             f"At {_hours(t)} disk {disk} of group {group} is rebuilt on a new disk; "
-            f"{len(state.down)} of the group's disks remain down."
+            f"{down} of the group's disks remain down."
         )
-        return DiskEvent("rebuilt", t, group, disk, len(state.down), text)
+        return DiskEvent("rebuilt", t, group, disk, down, text)
 
-    def _supply(self, group: int, t: float) -> list[DiskEvent]:
+    def _supply(self, who: int, t: float) -> list[DiskEvent]:
+        if self.supply_layout == "orthogonal":
+            return self._string_down(who, t)
+        group = who
         state = self._groups[group]
         state.losses += 1
-        assert self.supply_mttf is not None
-        self._push(t + self.rng.expovariate(1.0 / self.supply_mttf), "supply", group)
+        self._schedule_supply(group, t)
         text = (
             f"At {_hours(t)} the power supply and controller shared by group {group} "
             f"fails: all {self.n} disks go dark at once, which no number of check disks "
@@ -266,6 +303,38 @@ class ArrayTimeline:
             DiskEvent("supply", t, group, None, self.n, text),
             DiskEvent("loss", t, group, None, self.n, text, "supply"),
         ]
+
+    def _string_down(self, supply: int, t: float) -> list[DiskEvent]:
+        """Supply ``supply`` fails: disk ``supply`` of every group is dark until replaced."""
+        back = t + self._repair_time()
+        self._supply_generation[supply] += 1  # no failure while it is out
+        self._push(back, "power", supply)
+        text = (
+            f"At {_hours(t)} power supply {supply} fails: disk {supply} of each of the "
+            f"{self.groups} groups goes dark until {_hours(back)}, one disk per group."
+        )
+        out = [DiskEvent("supply", t, -1, None, 1, text)]
+        for group, state in enumerate(self._groups):
+            disk = group * self.n + supply
+            counted = disk in state.down or disk in state.dark
+            state.dark.add(disk)
+            down = len(state.down | state.dark)
+            if not counted and down > self.c:
+                state.losses += 1
+                loss = (
+                    f"At {_hours(t)} group {group} loses disk {disk} to the supply failure "
+                    f"while {down - 1} of its disks {'is' if down == 2 else 'are'} already "
+                    f"down: more than C = {self.c}, so the group loses data."
+                )
+                out.append(DiskEvent("loss", t, group, disk, down, loss, "supply"))
+        return out
+
+    def _power_back(self, supply: int, t: float) -> DiskEvent:
+        for group, state in enumerate(self._groups):
+            state.dark.discard(group * self.n + supply)
+        self._schedule_supply(supply, t)
+        text = f"At {_hours(t)} power supply {supply} is replaced: its disks are back."
+        return DiskEvent("power", t, -1, None, 0, text)
 
     # -- driving it --------------------------------------------------------------------
 
@@ -287,7 +356,9 @@ class ArrayTimeline:
                 out.extend(self._fail(who, t))
             elif kind == "rebuilt":
                 out.append(self._rebuilt(who, t))
-            else:
+            elif kind == "power":
+                out.append(self._power_back(who, t))
+            elif int(kind[7:]) == self._supply_generation[who]:  # "supply:<generation>"
                 out.extend(self._supply(who, t))
         self.now = max(self.now, end)
         self.events.extend(out)
@@ -307,14 +378,44 @@ class ArrayTimeline:
         self.events.extend(out)
         return out
 
+    def fail_supply(self, supply: int) -> list[DiskEvent]:
+        """Fail a power supply now (a user's action): group ``supply``'s own supply, or
+        (orthogonal) the supply of disk ``supply`` in every group.
+
+        Examples
+        --------
+        >>> t = ArrayTimeline(8, 4, 1, 30_000, 10, seed=1, supply_mttf=100_000, supply_layout="orthogonal")
+        >>> [e.kind for e in t.fail_supply(0)], [e.kind for e in t.fail_supply(1)]
+        (['supply'], ['supply', 'loss', 'loss'])
+        """
+        if self.supply_mttf is None:
+            raise CommandError(
+                "supply", supply, "needs supply_mttf: this array has no shared supply"
+            )
+        supplies = self.groups if self.supply_layout == "group" else self.n
+        who = check_int("supply", supply, 0, supplies - 1)
+        if self.full:
+            raise CommandError(
+                "supply",
+                supply,
+                f"cannot fail: the timeline holds its {MAX_TIMELINE_EVENTS:,} events",
+            )
+        if self.supply_layout == "orthogonal" and any(
+            g * self.n + who in s.dark for g, s in enumerate(self._groups)
+        ):
+            raise CommandError("supply", supply, "must be a working supply (it is being replaced)")
+        out = self._supply(who, self.now)
+        self.events.extend(out)
+        return out
+
     def first_loss(self, hours: float) -> float | None:
         """Run to ``hours`` and return the time of the first loss (None without one)."""
         self.advance(hours)
         return next((e.time for e in self.events if e.kind == "loss"), None)
 
     def down(self) -> list[list[int]]:
-        """The disks down in each group now."""
-        return [sorted(s.down) for s in self._groups]
+        """The disks down in each group now (failed, or dark for want of power)."""
+        return [sorted(s.down | s.dark) for s in self._groups]
 
     def losses(self) -> list[int]:
         """Data losses so far, per group."""
@@ -335,6 +436,7 @@ class ArrayTimeline:
             "mttr": self.mttr,
             "now": self.now,
             "batch_factor": self.batch_factor,
+            "supply_layout": self.supply_layout if self.supply_mttf is not None else None,
             "down": self.down(),
             "losses": self.losses(),
             "rebuild_windows": self.windows[-SHOWN_WINDOWS:],

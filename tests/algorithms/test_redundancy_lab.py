@@ -13,6 +13,7 @@ from algorithms.engine import CommandError
 from algorithms.recording import Timeline
 from algorithms.redundancy import (
     MAX_TIMELINE_EVENTS,
+    ArrayTimeline,
     RedundancyEngine,
     RedundancyParams,
     fail_domain,
@@ -216,3 +217,43 @@ def test_the_player_timeline_rebuilds_any_step() -> None:
     timeline.seek(2)
     timeline.seek(timeline.length)
     assert timeline.engine.state() == final
+
+
+def test_supplies_across_the_groups_are_covered_by_the_check_disks() -> None:
+    runs = range(200)
+    lost = {
+        layout: sum(
+            ArrayTimeline(
+                20, 4, 1, 1e6, 24, seed=s, supply_mttf=50_000, supply_layout=layout
+            ).first_loss(20_000)
+            is not None
+            for s in runs
+        )
+        for layout in ("group", "orthogonal")
+    }
+    # group: any supply failure loses a group (5 groups, 20,000 h: 1 - e^-2 of the runs)
+    assert lost["group"] > 150
+    assert lost["orthogonal"] * 10 < lost["group"]
+
+
+def test_two_orthogonal_supplies_down_lose_every_group_with_c_1() -> None:
+    params = RedundancyParams(d=12, g=4, c=1, supply_mttf=1e6, supply_layout="orthogonal")
+    engine = RedundancyEngine(params, seed=1)
+    first = engine.apply({"action": "fail_supply", "supply": 0})
+    assert [e.kind for e in first] == ["supply"]
+    assert engine.state()["array"]["down"] == [[0], [5], [10]]
+    second = engine.apply({"action": "fail_supply", "supply": 1})
+    assert sorted(e.data["group"] for e in second if e.kind == "loss") == [0, 1, 2]
+    with pytest.raises(CommandError, match="being replaced"):
+        engine.apply({"action": "fail_supply", "supply": 1})
+
+
+def test_a_group_supply_loses_its_group() -> None:
+    params = RedundancyParams(d=12, g=4, c=2, supply_mttf=1e6)
+    engine = RedundancyEngine(params, seed=1)
+    events = engine.apply({"action": "fail_supply", "supply": 2})
+    assert [(e.kind, e.data["group"]) for e in events] == [("supply", 2), ("loss", 2)]
+    with pytest.raises(CommandError):
+        engine.apply({"action": "fail_supply", "supply": 3})
+    with pytest.raises(CommandError, match="no shared supply"):
+        RedundancyEngine(RedundancyParams(), seed=1).apply({"action": "fail_supply", "supply": 0})

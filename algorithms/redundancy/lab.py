@@ -252,7 +252,7 @@ class RedundancyEngine(LabEngine):
         self.failed: list[str] = []
         self.last_failure: DomainFailure | None = None
 
-    # -- helpers -----------------------------------------------------------------------
+    # -- internals ---------------------------------------------------------------------
 
     @staticmethod
     def _fields(

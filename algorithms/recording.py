@@ -300,8 +300,10 @@ class Timeline:
 
     def check_branch(self, branch_id: object) -> int:
         """Return ``branch_id`` if it names a branch of this session, else refuse it."""
-        if isinstance(branch_id, int) and not isinstance(branch_id, bool) and (
-            branch_id == self.branch_id or branch_id in self._others
+        if (
+            isinstance(branch_id, int)
+            and not isinstance(branch_id, bool)
+            and (branch_id == self.branch_id or branch_id in self._others)
         ):
             return branch_id
         known = ", ".join(str(b["id"]) for b in self.branches())

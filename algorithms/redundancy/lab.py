@@ -26,7 +26,7 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
@@ -39,6 +39,7 @@ from algorithms.engine import (
     check_float,
     check_int,
     check_seed,
+    move,
 )
 from algorithms.redundancy.domains import (
     LEVELS,
@@ -215,15 +216,6 @@ class RedundancyEngine(LabEngine):
     """
 
     Params = RedundancyParams
-    COMMANDS: ClassVar[Mapping[str, str]] = {
-        "fail_disk": "do_fail_disk",
-        "fail_supply": "do_fail_supply",
-        "run": "do_run",
-        "fail_domain": "do_fail_domain",
-        "fail_hosts": "do_fail_hosts",
-        "restore": "do_restore",
-        "place": "do_place",
-    }
 
     def __init__(self, params: RedundancyParams, seed: int) -> None:
         if not isinstance(params, RedundancyParams):
@@ -327,16 +319,19 @@ class RedundancyEngine(LabEngine):
 
     # -- commands ----------------------------------------------------------------------
 
+    @move("fail_disk")
     def do_fail_disk(self, command: Mapping[str, Any]) -> list[Event]:
         """``fail_disk`` {disk}: a working disk of the array fails now."""
         self._fields(command, ("disk",))
         return [self._disk_event(e) for e in self.array.fail_disk(command["disk"])]
 
+    @move("fail_supply")
     def do_fail_supply(self, command: Mapping[str, Any]) -> list[Event]:
         """``fail_supply`` {supply}: a shared power supply fails now."""
         self._fields(command, ("supply",))
         return [self._disk_event(e) for e in self.array.fail_supply(command["supply"])]
 
+    @move("run")
     def do_run(self, command: Mapping[str, Any]) -> list[Event]:
         """``run`` {hours}: advance the array's time by ``hours`` (at most a year)."""
         self._fields(command, ("hours",))
@@ -349,6 +344,7 @@ class RedundancyEngine(LabEngine):
             )
         return self._advance(hours)
 
+    @move("fail_domain")
     def do_fail_domain(self, command: Mapping[str, Any]) -> list[Event]:
         """``fail_domain`` {level, name}: a rack, zone or Region fails with all its hosts."""
         self._fields(command, ("level", "name"))
@@ -366,6 +362,7 @@ class RedundancyEngine(LabEngine):
         word = {"rack": "Rack", "zone": "Zone", "region": "Region"}[level]
         return self._outcome(self._current(), f"{word} {name} fails ({_plural(size, 'host')})")
 
+    @move("fail_hosts")
     def do_fail_hosts(self, command: Mapping[str, Any]) -> list[Event]:
         """``fail_hosts`` {count}: ``count`` random working hosts fail at once."""
         self._fields(command, ("count",))
@@ -378,6 +375,7 @@ class RedundancyEngine(LabEngine):
         self.failed.append(f"{count} random hosts")
         return self._outcome(self._current(), f"{_plural(count, 'random host')} fail at once")
 
+    @move("restore")
     def do_restore(self, command: Mapping[str, Any]) -> list[Event]:
         """``restore`` {}: every failed domain and host is back."""
         self._fields(command, ())
@@ -386,6 +384,7 @@ class RedundancyEngine(LabEngine):
         self.last_failure = None
         return [Event("restore", "Every failed rack, zone, Region and host is back.", {})]
 
+    @move("place")
     def do_place(self, command: Mapping[str, Any]) -> list[Event]:
         """``place`` {strategy, scatter?}: place every item again (failures stay)."""
         self._fields(command, ("strategy",), ("scatter",))

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from algorithms.engine import CommandError, check_choice, check_int
 from algorithms.small_world import SweepCancelled, gossip_comparison, sweep
+from algorithms.theory import figure2_theory
 
 if TYPE_CHECKING:
     from labs.consumers import LabConsumer
@@ -140,6 +141,8 @@ async def run_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
             "ps": ps,
             "realizations": realizations,
             "seed": seed,
+            # Barrat-Weigt and Newman-Watts curves to draw beside the measured points
+            "theory": figure2_theory(k),
         }
     )
     task = asyncio.create_task(drive())

@@ -2,9 +2,39 @@
 
 from __future__ import annotations
 
+import math
+import random
+import statistics
+
+import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from algorithms.consistent_hashing import (
+    ConsistentHashingEngine,
+    ConsistentHashingParams,
+    PartitionScheme,
+    load_balance_efficiency,
+    strategy_1,
+    strategy_3,
+)
+from algorithms.dynamo_figure8 import figure8, replica_loads
+from algorithms.engine import CommandError
+from algorithms.small_world import (
+    SmallWorldEngine,
+    SmallWorldParams,
+    lattice_clustering,
+    newman_watts,
+    sweep,
+)
+from algorithms.theory import (
+    barrat_weigt_clustering,
+    harmonic,
+    newman_watts_clustering,
+    ring_load_cv,
+    table1,
+)
 from algorithms.vector_clocks import VectorClocksEngine, VectorClocksParams, VersionedKey, figure3
 
 # -- vector clocks: a write without a read through the same coordinator ---------------
@@ -104,3 +134,134 @@ def test_total_order_breaks_ties_by_process_order_not_name() -> None:
     state = engine.state()
     order = [state["events"][i]["process"] for i in state["total_order"]]
     assert order == ["P2", "P9", "P10"]  # by name, P10 would come before P2
+
+
+# -- closed forms against measurements ------------------------------------------------
+
+
+def test_ring_load_cv_matches_random_rings() -> None:
+    """A node's share with T random tokens: CV² averages (S-1)/(S·T+1), → 1/T."""
+    rng = random.Random(7)
+    for s, t in ((10, 1), (20, 4), (16, 16)):
+        cv2 = []
+        for _ in range(400):
+            shares = strategy_1([f"n{i}" for i in range(s)], t, rng).load_shares()
+            mean = 1 / s
+            cv2.append(sum((x - mean) ** 2 for x in shares.values()) / s / mean**2)
+        assert statistics.fmean(cv2) == pytest.approx(ring_load_cv(t, s) ** 2, rel=0.12)
+    assert ring_load_cv(64) == pytest.approx(ring_load_cv(64, 10**9), rel=1e-6)
+
+
+def test_max_over_mean_load_is_harmonic_for_one_token() -> None:
+    """With one token per node the hottest node expects H_n times the mean load."""
+    rng = random.Random(3)
+    for s in (5, 30):
+        ratios = []
+        for _ in range(2000):
+            shares = strategy_1([f"n{i}" for i in range(s)], 1, rng).load_shares()
+            ratios.append(max(shares.values()) * s)
+        assert statistics.fmean(ratios) == pytest.approx(harmonic(s), rel=0.03)
+
+
+def test_engine_reports_load_spread_beside_its_prediction() -> None:
+    engine = ConsistentHashingEngine(ConsistentHashingParams(nodes=8, vnodes=1, keys=0), 1)
+    theory = engine.state()["theory"]
+    shares = [n["load_share"] for n in engine.state()["nodes"]]
+    assert theory["max_over_mean"] == pytest.approx(max(shares) * 8)
+    assert theory["max_over_mean_predicted"] == pytest.approx(harmonic(8))
+    assert theory["load_cv_predicted"] == pytest.approx(ring_load_cv(1, 8))
+    assert theory["applies"]
+    engine.apply({"action": "set_strategy", "strategy": 3})
+    assert not engine.state()["theory"]["applies"]
+
+
+def test_barrat_weigt_follows_the_figure_2_sweep() -> None:
+    rows = sweep(1000, 10, [0.001, 0.01, 0.1, 0.3], 3, seed=1)
+    for row in rows:
+        predicted = barrat_weigt_clustering(1.0, row["p"])
+        assert abs(row["C_norm"] - predicted) < 0.03, row
+
+
+def test_newman_watts_formula_uses_the_degree_and_predicts_transitivity() -> None:
+    # Newman writes it with c = k/2 neighbours a side: the same number
+    for k in (4, 10, 20):
+        for p in (0.0, 0.05, 0.5, 1.0):
+            c = k / 2
+            per_side = 3 * (c - 1) / (2 * (2 * c - 1) + 4 * c * p * (p + 2))
+            assert newman_watts_clustering(k, p) == pytest.approx(per_side)
+    assert newman_watts_clustering(10, 0.0) == pytest.approx(lattice_clustering(10))
+    # it predicts 3 x triangles / connected triples of the lab's Newman-Watts graphs
+    for p in (0.01, 0.1):
+        measured = statistics.fmean(nx.transitivity(newman_watts(1000, 10, p, s)) for s in range(2))
+        assert measured == pytest.approx(newman_watts_clustering(10, p), rel=0.02)
+
+
+def test_table_1_formulas_beside_the_published_random_graphs() -> None:
+    rows = {r["network"]: r for r in table1(1000, 10)}
+    film, worm, grid = rows["Film actors"], rows["C. elegans"], rows["Power grid"]
+    assert film["L_formula"] == pytest.approx(film["L_random"], abs=0.01)
+    assert film["C_formula"] == pytest.approx(film["C_random"], rel=0.01)
+    assert worm["C_formula"] == pytest.approx(worm["C_random"], abs=0.001)
+    # the sparse power grid is where ln n / ln k and k / n miss the measured random graphs
+    assert grid["L_formula"] < 0.75 * grid["L_random"]
+    assert rows["Your graph"]["L_formula"] == pytest.approx(3.0)
+    assert rows["Your graph"]["C_formula"] == pytest.approx(0.01)
+
+
+def test_small_world_state_has_the_random_graph_columns_for_its_own_graph() -> None:
+    engine = SmallWorldEngine(SmallWorldParams(n=200, k=6, p=0.2), seed=2)
+    theory = engine.state()["theory"]
+    assert theory["mean_degree"] == pytest.approx(6.0)
+    assert theory["L_random"] == pytest.approx(math.log(200) / math.log(6))
+    assert theory["C_random"] == pytest.approx(6 / 200)
+    assert theory["table1"][-1]["network"] == "Your graph"
+    assert theory["C_barrat_weigt"] == pytest.approx(lattice_clustering(6) * 0.8**3)
+    assert theory["C_newman_watts"] is None
+
+
+# -- Dynamo Figure 8: efficiency at equal membership metadata --------------------------
+
+
+def test_figure_8_ranks_the_strategies_as_the_paper() -> None:
+    """At equal metadata (S = 30, N = 3): strategy 3 best, strategy 2 worst."""
+    for seed in (1, 2, 3):
+        points = figure8(seed, tokens_per_node=(128, 512))
+        by = {(p["strategy"], p["metadata"]): p["efficiency"] for p in points}
+        for metadata in (30 * 128, 30 * 512):
+            assert by[3, metadata] > by[1, metadata] > by[2, metadata], (seed, by)
+
+
+def test_figure_8_points_are_deterministic_and_count_metadata() -> None:
+    points = figure8(5, tokens_per_node=(1, 8))
+    assert points == figure8(5, tokens_per_node=(1, 8))
+    assert [(p["strategy"], p["t"], p["q"], p["metadata"]) for p in points] == [
+        (1, 1, 0, 30),
+        (1, 8, 0, 240),
+        (2, 1, 1024, 30),
+        (2, 8, 1024, 240),
+        (3, 1, 30, 30),
+        (3, 8, 240, 240),
+    ]
+    assert all(0 < p["efficiency"] <= 1 for p in points)
+    with pytest.raises(CommandError):
+        figure8(5, tokens_per_node=[])
+
+
+def test_equal_t_and_q_can_rank_strategy_2_above_1_unlike_figure_8() -> None:
+    """The lab's other chart compares coordinator shares at the lab's own T and Q; there
+    strategy 2 can beat strategy 1, which Figure 8 (equal metadata) never shows."""
+    beaten = 0
+    for seed in range(12):
+        names = [f"n{i}" for i in range(8)]
+        one = strategy_1(names, 2, random.Random(seed))
+        two = PartitionScheme.from_ring(2, one.nodes, one.ring, 64)
+        eff = [load_balance_efficiency(s.load_shares()) for s in (one, two)]
+        beaten += eff[1] > eff[0]
+    assert beaten > 0
+
+
+def test_replica_loads_sum_to_n_shares() -> None:
+    scheme = strategy_1([f"n{i}" for i in range(30)], 16, random.Random(1))
+    assert sum(replica_loads(scheme, 3).values()) == pytest.approx(3.0)
+    three = strategy_3([f"n{i}" for i in range(30)], 300, random.Random(1))
+    assert sum(replica_loads(three, 3).values()) == pytest.approx(3.0)

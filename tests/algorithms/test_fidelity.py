@@ -7,6 +7,7 @@ import random
 import statistics
 
 import networkx as nx
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,11 +16,12 @@ from algorithms.consistent_hashing import (
     ConsistentHashingEngine,
     ConsistentHashingParams,
     PartitionScheme,
+    fraction_to_position,
     load_balance_efficiency,
     strategy_1,
     strategy_3,
 )
-from algorithms.dynamo_figure8 import figure8, replica_loads
+from algorithms.dynamo_figure8 import _placements, figure8, replica_loads
 from algorithms.engine import CommandError
 from algorithms.small_world import (
     SmallWorldEngine,
@@ -265,3 +267,26 @@ def test_replica_loads_sum_to_n_shares() -> None:
     assert sum(replica_loads(scheme, 3).values()) == pytest.approx(3.0)
     three = strategy_3([f"n{i}" for i in range(30)], 300, random.Random(1))
     assert sum(replica_loads(three, 3).values()) == pytest.approx(3.0)
+
+
+def test_figure_8_draws_follow_the_strategies_rules() -> None:
+    """The fast float path of Figure 8 places replicas as the lab's PartitionScheme does."""
+    s, t, q2, n = 6, 5, 64, 3
+    loads = _placements(np.random.default_rng(4), s, t, q2, n)
+    rng = np.random.default_rng(4)
+    positions = rng.random(s * t)
+    dealt = np.empty(s * t, dtype=np.int64)
+    dealt[rng.permutation(s * t)] = np.arange(s * t) % s
+    names = [f"n{i}" for i in range(s)]
+    tokens = {
+        name: [fraction_to_position(float(x)) for x in positions[i * t : (i + 1) * t]]
+        for i, name in enumerate(names)
+    }
+    schemes = (
+        PartitionScheme.from_tokens(1, tokens),
+        PartitionScheme.from_tokens(2, tokens, q2),
+        PartitionScheme.from_owners(names, [names[d] for d in dealt]),
+    )
+    for fast, scheme in zip(loads, schemes, strict=True):
+        exact = replica_loads(scheme, n)
+        assert list(fast) == pytest.approx([exact[name] for name in names], abs=1e-9)

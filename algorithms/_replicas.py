@@ -72,7 +72,7 @@ class ReplicaRange:
 class ReplicaMoves:
     """Per node, the keys it starts (``gained``) or stops (``lost``) storing as a replica.
 
-    A key counts once for each node that gains or loses it; a key whose preference list
+    Nodes with no such key are left out of ``gained`` and ``lost``. A key counts once for each node that gains or loses it; a key whose preference list
     only changes order (a replica becoming coordinator) moves no data and is not counted.
     ``copies`` is the number of (key, node) copies to make.
     """
@@ -208,6 +208,8 @@ def replica_moves(
     gained: dict[str, int] = {}
     lost: dict[str, int] = {}
     for r in ranges:
+        if not r.count:
+            continue  # an empty range moves no key
         for node in r.gained:
             gained[node] = gained.get(node, 0) + r.count
         for node in r.lost:

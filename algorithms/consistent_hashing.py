@@ -559,11 +559,9 @@ class ConsistentHashingEngine(LabEngine):
         return self._replica_text(replicas, order)
 
     def _replica_text(self, replicas: ReplicaMoves, order: Sequence[str]) -> str:
-        if self._n == 1 or not replicas.ranges:
-            return ""
-        gainers = [name for name in order if replicas.ranges_gained().get(name)]
-        losers = [name for name in order if replicas.ranges_lost().get(name)]
-        if not replicas.copies and not replicas.lost:
+        gainers = [name for name in order if replicas.gained.get(name)]
+        losers = [name for name in order if replicas.lost.get(name)]
+        if self._n == 1 or not (gainers or losers):
             return ""
         parts = []
         if gainers:

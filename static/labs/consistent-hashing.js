@@ -351,7 +351,7 @@ export function createView(root, player) {
       { type: "bar", x: gained.map(([n]) => n), y: gained.map(([, c]) => c), name: `replica keys copied in (N = ${rep.n})`, offsetgroup: "replicas",
         marker: { color: "rgba(68,170,68,0.45)", pattern: { shape: "/" } } },
     ]);
-    Plotly.relayout("ch-moves", { "title.text": `Last change: ${fmt(mv.moved)} of ${fmt(mv.total)} keys change coordinator; ${fmt(rep.copies)} replica copies move` });
+    Plotly.relayout("ch-moves", { "title.text": `Last change: ${fmt(mv.moved)} of ${fmt(mv.total)} keys change coordinator<br>${fmt(rep.copies)} replica copies move (N = ${rep.n})`, "margin.t": 50 });
     const list = (pairs) => pairs.map(([n, c]) => `${n} ${fmt(c)}`).join(", ") || "none";
     const ranges = rep.ranges.map((r) => `(${r.start.toFixed(3)}, ${r.end.toFixed(3)}]: ${r.before.join(", ")} → ${r.after.join(", ")}`).join("; ");
     const desc = $("ch-moves-desc");
@@ -369,7 +369,7 @@ export function createView(root, player) {
     text += th.max_over_mean_predicted ? `; with one token each, expected H_S = ${f(th.max_over_mean_predicted)} × the mean.` : ` (H_S = ${f(th.harmonic)} is the expectation for T = 1).`;
     if (!th.applies) text += " The prediction is for random tokens: this ring has equal partitions or hand-placed tokens, so it does not apply.";
     box.textContent = text;
-    if (th.max_over_mean_predicted && s.nodes.length) {
+    if (th.applies && th.max_over_mean_predicted && s.nodes.length) {
       const names = s.nodes.map((n) => n.name);
       const hot = th.max_over_mean_predicted / th.nodes;
       Plotly.addTraces("ch-load", [
@@ -394,9 +394,9 @@ export function createView(root, player) {
         text: mine.map((p) => (k === 3 ? `Q = ${fmt(p.q)}` : `T = ${p.t}${k === 2 ? `, Q = ${fmt(p.q)}` : ""}`)), hoverinfo: "x+y+text+name" };
     });
     Plotly.react("ch-fig8", traces, {
-      ...layoutBase, height: 300, legend: { orientation: "h" },
+      ...layoutBase, height: 320, legend: { orientation: "h", y: -0.3 }, margin: { ...layoutBase.margin, b: 70 },
       title: { text: "Dynamo Figure 8: efficiency at equal membership metadata (S = 30, N = 3)" },
-      xaxis: { type: "log", title: { text: "metadata per node (tokens or partitions stored)" } },
+      xaxis: { type: "log", dtick: 1, title: { text: "metadata per node (tokens or partitions stored)" } },
       yaxis: { range: [0.3, 1.02], title: { text: "mean load / max load" } },
     }, plotConfig);
     const last = (k) => pts.filter((p) => p.strategy === k).slice(-1)[0];

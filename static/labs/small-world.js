@@ -80,7 +80,7 @@ export function createView(root, player) {
     const th = s.theory;
     if (!th || !th.table1) return;
     const table = $("sw-table1");
-    const head = ["Network", "n", "k", "L actual", "L random (published)", "L random ≈ ln n / ln k", "C actual", "C random (published)", "C random ≈ k / n"];
+    const head = ["Network", "n", "k", "L", "L random", "≈ ln n / ln k", "C", "C random", "≈ k / n"];
     const tr = document.createElement("tr");
     for (const h of head) { const th_ = document.createElement("th"); th_.scope = "col"; th_.textContent = h; tr.append(th_); }
     table.tHead.replaceChildren(tr);
@@ -88,13 +88,13 @@ export function createView(root, player) {
     table.tBodies[0].replaceChildren(...th.table1.map((r) => {
       const mine = r.network === "Your graph";
       const row = document.createElement("tr");
-      const values = [mine ? `Your graph (${s.model.replace("_", "–")})` : r.network, r.n.toLocaleString("en-US"), cell(r.k, 2),
+      const values = [mine ? "Your graph" : r.network, r.n.toLocaleString("en-US"), cell(r.k, 2),
         mine ? fmt(s.L, 2) : cell(r.L_actual, 3), mine ? "" : cell(r.L_random, 3), cell(r.L_formula, 2),
         mine ? fmt(s.C) : cell(r.C_actual, 3), mine ? "" : cell(r.C_random, 5), cell(r.C_formula, 4)];
       for (const v of values) { const td = document.createElement("td"); td.textContent = String(v); row.append(td); }
       return row;
     }));
-    table.caption.textContent = "Table 1 of the paper: the published values, the random-graph formulas beside them, and your graph";
+    table.caption.textContent = "Table 1 of the paper: actual and random-graph L and C as published, the random-graph formulas L ≈ ln n / ln k and C ≈ k / n beside them, and your graph";
   }
 
   // The closed forms for the graph on the page, under the measured C and L.

@@ -3,6 +3,7 @@ update, and the theory drawn beside the measurements."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +13,9 @@ from tests.browser.helpers import trace_names, wait_ready, wait_step
 pytestmark = pytest.mark.browser
 
 
-def test_figure_2_replay_shows_replica_moves_and_figure_8(page: Any, live_server_url: str) -> None:
+def test_figure_2_replay_shows_replica_moves_and_figure_8(
+    page: Any, live_server_url: str, artifacts: Path
+) -> None:
     page.goto(f"{live_server_url}/")
     page.click("text=Dynamo Figure 2")
     wait_ready(page)
@@ -38,6 +41,7 @@ def test_figure_2_replay_shows_replica_moves_and_figure_8(page: Any, live_server
     title = page.evaluate("document.getElementById('ch-eff').layout.title.text")
     assert "not Figure 8" in title
     assert "H_S" in page.inner_text("#ch-load-theory")
+    page.screenshot(path=str(artifacts / "consistent-hashing-figure-8.png"), full_page=True)
 
 
 def test_a_write_without_a_read_through_the_same_coordinator_is_shown_lost(
@@ -58,7 +62,9 @@ def test_a_write_without_a_read_through_the_same_coordinator_is_shown_lost(
     assert "Lost update" in page.inner_text("#event-log")
 
 
-def test_small_world_theory_beside_the_measurements(page: Any, live_server_url: str) -> None:
+def test_small_world_theory_beside_the_measurements(
+    page: Any, live_server_url: str, artifacts: Path
+) -> None:
     page.goto(f"{live_server_url}/labs/small-world/")
     wait_ready(page)
     table = page.inner_text("#sw-table1")
@@ -72,3 +78,4 @@ def test_small_world_theory_beside_the_measurements(page: Any, live_server_url: 
     names = trace_names(page, "sw-fig2")
     assert any(n.startswith("Barrat–Weigt") for n in names)
     assert any(n.startswith("Newman–Watts") for n in names)
+    page.screenshot(path=str(artifacts / "small-world-theory.png"), full_page=True)

@@ -351,7 +351,7 @@ export function createView(root, player) {
       { type: "bar", x: gained.map(([n]) => n), y: gained.map(([, c]) => c), name: `replica keys copied in (N = ${rep.n})`, offsetgroup: "replicas",
         marker: { color: "rgba(68,170,68,0.45)", pattern: { shape: "/" } } },
     ]);
-    Plotly.relayout("ch-moves", { "title.text": `Last change: ${fmt(mv.moved)} of ${fmt(mv.total)} keys change coordinator<br>${fmt(rep.copies)} replica copies move (N = ${rep.n})`, "margin.t": 50 });
+    Plotly.relayout("ch-moves", { "title.text": `Last change: ${fmt(mv.moved)} of ${fmt(mv.total)} keys change coordinator<br>${fmt(rep.copies)} replica copies move (N = ${rep.n})`, "margin.t": 50, height: 300 });
     const list = (pairs) => pairs.map(([n, c]) => `${n} ${fmt(c)}`).join(", ") || "none";
     const ranges = rep.ranges.map((r) => `(${r.start.toFixed(3)}, ${r.end.toFixed(3)}]: ${r.before.join(", ")} → ${r.after.join(", ")}`).join("; ");
     const desc = $("ch-moves-desc");

@@ -66,6 +66,7 @@ from algorithms._dynamo import (
     strategy_2,
     strategy_3,
 )
+from algorithms._replicas import ReplicaMoves, replica_moves
 from algorithms._ring import (
     HASH_SPACE,
     ArcMap,
@@ -93,6 +94,7 @@ from algorithms._slots import (
     slot_ranges,
     slot_table,
 )
+from algorithms.dynamo_figure8 import lab_figure8
 from algorithms.engine import (
     CommandError,
     Event,
@@ -106,6 +108,7 @@ from algorithms.engine import (
     look_up,
     move,
 )
+from algorithms.theory import harmonic, ring_load_cv
 
 __all__ = [
     "HASH_SPACE",
@@ -233,6 +236,13 @@ def _n(count: int) -> str:
 
 def _plural(count: int, word: str) -> str:
     return f"{_n(count)} {word}" if count == 1 else f"{_n(count)} {word}s"
+
+
+def _listed(names: Sequence[str]) -> str:
+    shown = list(names[:MAX_BREAKDOWN])
+    if len(names) > MAX_BREAKDOWN:
+        shown.append(f"{len(names) - MAX_BREAKDOWN} more")
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
 def _breakdown(counts: Mapping[str, int], order: Sequence[str]) -> str:
@@ -526,6 +536,36 @@ class ConsistentHashingEngine(LabEngine):
         self._last_move = record
         return record
 
+    def _record_replicas(
+        self, record: JSON, old: PartitionScheme, new: PartitionScheme, order: Sequence[str]
+    ) -> str:
+        """Add the replicas' moves to a join/leave record; the sentence that tells them.
+
+        The coordinators' moves (``from``/``to``) are only part of it: with N > 1 every
+        key whose preference list changes is copied to the nodes that enter it (§4.9).
+        """
+        replicas = replica_moves(old, new, self._n, self._placement)
+        record["replicas"] = replicas.to_json()
+        return self._replica_text(replicas, order)
+
+    def _replica_text(self, replicas: ReplicaMoves, order: Sequence[str]) -> str:
+        gainers = [name for name in order if replicas.gained.get(name)]
+        losers = [name for name in order if replicas.lost.get(name)]
+        if self._n == 1 or not (gainers or losers):
+            return ""
+        parts = []
+        if gainers:
+            verb = "starts" if len(gainers) == 1 else "start"
+            parts.append(
+                f"{_listed(gainers)} {verb} storing keys ({_breakdown(replicas.gained, order)})"
+            )
+        if losers:
+            verb = "stops" if len(losers) == 1 else "stop"
+            parts.append(
+                f"{_listed(losers)} {verb} storing keys ({_breakdown(replicas.lost, order)})"
+            )
+        return f" As replicas (N = {self._n}), {'; '.join(parts)}."
+
     def _changed_partitions(self, old: PartitionScheme, new: PartitionScheme) -> int:
         if old.q != new.q or not old.partition_owners or not new.partition_owners:
             return len(new.partition_owners)
@@ -568,6 +608,7 @@ class ConsistentHashingEngine(LabEngine):
         stolen = self._changed_partitions(old, scheme)
         record["partitions_moved"] = stolen if self._strategy != 1 else 0
         text = self._join_text(name, len(ring.tokens_of(name)), names, moves, stolen)
+        text += self._record_replicas(record, old, scheme, [*names, name])
         self._refresh()
         return [Event("join", text, record)]
 
@@ -639,6 +680,7 @@ class ConsistentHashingEngine(LabEngine):
         record = self._move_record("leave", name, moves)
         record["partitions_moved"] = held
         text = self._leave_text(name, names, moves, held)
+        text += self._record_replicas(record, old, scheme, names)
         self._refresh()
         return [Event("leave", text, record)]
 
@@ -1322,10 +1364,42 @@ class ConsistentHashingEngine(LabEngine):
             "key_count": len(self._key_names),
             "efficiency": dict(self._efficiency),
             "efficiency_keys": self._efficiency_keys,
+            "figure8": lab_figure8(),
+            "theory": self._load_theory(),
             "selected": selected,
             "last_move": self._last_move,
             "limits": self._limits(),
         }
+
+    def _load_theory(self) -> JSON:
+        """The ring's load spread beside its closed forms (see :mod:`algorithms.theory`).
+
+        Measured over the nodes' shares of the hash space under the current strategy:
+        ``load_cv`` (std/mean) and ``max_over_mean``. Predicted for T random tokens per
+        node: ``load_cv_predicted`` = sqrt((S-1)/(S·T+1)) (``load_cv_limit`` = 1/sqrt(T)
+        for many nodes) and, for T = 1, ``max_over_mean_predicted`` = H_S. ``applies`` is
+        False where the prediction is not about this ring: strategies 2 and 3 place
+        equal partitions, and hand-placed tokens are not random.
+        """
+        shares = list(self._shares.values())
+        s, t = len(shares), self._vnodes
+        out: JSON = {
+            "nodes": s,
+            "tokens_per_node": t,
+            "applies": self._strategy == 1 and not self._explicit,
+            "load_cv": None,
+            "max_over_mean": None,
+            "load_cv_predicted": ring_load_cv(t, s) if s else None,
+            "load_cv_limit": ring_load_cv(t),
+            "max_over_mean_predicted": harmonic(s) if s and t == 1 else None,
+            "harmonic": harmonic(s) if s else None,
+        }
+        if s:
+            mean = 1 / s
+            variance = sum((x - mean) ** 2 for x in shares) / s
+            out["load_cv"] = variance**0.5 / mean
+            out["max_over_mean"] = max(shares) / mean
+        return out
 
     def _ring_picture(self) -> JSON:
         scheme = self._scheme

@@ -17,6 +17,15 @@ write, 1, 2, ...), and a clock keeps at most ``truncate`` pairs. Truncation can 
 a descendant look concurrent with its ancestor (a false conflict): the paper notes
 the risk and that it did not surface in production.
 
+Lost updates: a coordinator increments its own counter on the *context's* clock, not on
+the newest version it holds, so a write through the same coordinator with an empty or
+old context can get a clock equal to (or above) a version the client never read. Put
+(Sx, context []) after D1 = ([Sx,1]) gives ([Sx,1]) again: the two clocks are equal, so
+syntactic reconciliation keeps only the newer and D1's value is silently gone. This is
+not a concurrent branch. :attr:`Write.lost` names such versions: dropped although they
+are not in the new version's causal history (what the client read, and what that
+descends from), or the new version itself when an unread version dominates it.
+
 Figure 3 of the paper is reproduced by :func:`figure3_commands` (the lab engine's
 commands with a caption each) and :func:`figure3`.
 
@@ -178,8 +187,12 @@ class Write:
     Examples
     --------
     >>> w = figure3().history[-1]
-    >>> w.version, w.context, w.dropped, w.current, w.reconcile
-    ('D5', ('D3', 'D4'), ('D3', 'D4'), ('D5',), True)
+    >>> w.version, w.context, w.dropped, w.current, w.reconcile, w.lost
+    ('D5', ('D3', 'D4'), ('D3', 'D4'), ('D5',), True, ())
+    >>> k = VersionedKey("cart")
+    >>> _ = k.put("Sx", "book", []), k.put("Sx", "pen", [])
+    >>> k.history[-1].dropped, k.history[-1].lost  # D1 was never read: a lost update
+    (('D1',), ('D1',))
     """
 
     version: str
@@ -190,6 +203,7 @@ class Write:
     dropped: tuple[str, ...]
     current: tuple[str, ...]
     reconcile: bool = False
+    lost: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The write as JSON (one entry of the store's history)."""
@@ -202,6 +216,7 @@ class Write:
             "dropped": list(self.dropped),
             "current": list(self.current),
             "reconcile": self.reconcile,
+            "lost": list(self.lost),
         }
 
 
@@ -355,6 +370,7 @@ class VersionedKey:
         merged = VectorClock()
         stamps: dict[str, int] = {}
         parents: list[str] = []
+        read_clocks: list[VectorClock] = []
         for item in items:
             if isinstance(item, str):
                 item = self.version(item)
@@ -363,6 +379,7 @@ class VersionedKey:
                 clock, item_stamps = item.clock, dict(item.stamps)
             else:
                 clock, item_stamps = item, {}
+                read_clocks.append(clock)
             merged = merged.merge(clock)
             for node in clock:
                 stamps[node] = max(stamps.get(node, 0), item_stamps.get(node, 0))
@@ -396,6 +413,8 @@ class VersionedKey:
             if not dominated:
                 keep.append(v.id)
         dropped = tuple(v.id for v in candidates if v.id not in keep)
+        seen = self._history_of(parents, read_clocks)
+        lost = tuple(d for d in dropped if d == version.id or d not in seen)
         self._current = keep
         self.history.append(
             Write(
@@ -407,9 +426,38 @@ class VersionedKey:
                 dropped,
                 tuple(keep),
                 reconcile,
+                lost,
             )
         )
         return version
+
+    def _history_of(self, parents: Sequence[str], read_clocks: Sequence[VectorClock]) -> set[str]:
+        """The versions a write's context covers: those read and everything they descend
+        from (by the parents recorded at each write, which truncation cannot blur); a
+        bare clock in the context covers every version whose clock is ≤ it."""
+        seen: set[str] = set()
+        todo = list(parents)
+        todo += [v.id for v in self.versions for c in read_clocks if v.clock <= c]
+        while todo:
+            vid = todo.pop()
+            if vid not in seen:
+                seen.add(vid)
+                todo.extend(self.version(vid).parents)
+        return seen
+
+    def lost_updates(self) -> list[str]:
+        """Every version lost so far: dropped by a write whose client had not read it.
+
+        Examples
+        --------
+        >>> k = VersionedKey("cart")
+        >>> _ = k.put("Sx", "book", []), k.put("Sy", "pen", []), k.put("Sx", "mug", ["D2"])
+        >>> k.lost_updates()  # D3 = ([Sx,1],[Sy,1]) covers D1, which its client never read
+        ['D1']
+        >>> figure3().lost_updates()
+        []
+        """
+        return [vid for w in self.history for vid in w.lost]
 
     def reconcile(self, coordinator: str, value: str) -> DynamoVersion:
         """A client reads every current version, merges them into ``value`` and writes it back."""
@@ -425,6 +473,7 @@ class VersionedKey:
             "current": list(self._current),
             "truncate": self.truncate,
             "history": [w.to_json() for w in self.history],
+            "lost": self.lost_updates(),
         }
 
 

@@ -1,8 +1,8 @@
 """Reading and writing ShiViz / GoVector logs.
 
 ShiViz (Beschastnikh, Liu, Xing, Wang, Brun, Ernst, "Visualizing Distributed System
-Executions", ACM TOSEM 29(2), 2020; see also CACM 63(5), 2020, "Debugging
-Distributed Systems") draws the happened-before graph of a logged execution. Its
+Executions", ACM TOSEM 29(2), 2020; see also Beschastnikh, Wang, Brun, Ernst,
+"Debugging Distributed Systems", CACM 59(8), 2016) draws the happened-before graph of a logged execution. Its
 input is a text file:
 
 - line 1: the parsing regex, with the named groups ``host``, ``clock`` and ``event``

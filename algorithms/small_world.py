@@ -54,6 +54,13 @@ from algorithms.engine import (
     look_up,
     move,
 )
+from algorithms.theory import (
+    barrat_weigt_clustering,
+    newman_watts_clustering,
+    random_graph_clustering,
+    random_graph_path_length,
+    table1,
+)
 
 __all__ = [
     "ENGINE_MAX_NODES",
@@ -1843,4 +1850,31 @@ class SmallWorldEngine(LabEngine):
             "selected": selected,
             "path": self._path(),
             "gossip": rumour,
+            "theory": self._theory(metrics),
+        }
+
+    def _theory(self, metrics: JSON) -> JSON:
+        """Closed forms beside the measurements (see :mod:`algorithms.theory`).
+
+        ``C_barrat_weigt`` (Watts-Strogatz) and ``C_newman_watts`` (Newman-Watts, a
+        transitivity: 3 x triangles / connected triples) predict C once every decision
+        is made, null for the other models; ``L_random`` = ln n / ln k and ``C_random``
+        = k / n use the graph's mean degree k (Table 1's random-graph columns), and
+        ``table1`` is Table 1 with those formulas beside the published values.
+        """
+        p = self.params
+        n = self.n
+        mean_degree = float(metrics["degree"].sum()) / n
+        c0 = lattice_clustering(p.k, n)
+        return {
+            "mean_degree": mean_degree,
+            "C_barrat_weigt": barrat_weigt_clustering(c0, p.p)
+            if p.model == "watts_strogatz"
+            else None,
+            "C_newman_watts": newman_watts_clustering(p.k, p.p)
+            if p.model == "newman_watts"
+            else None,
+            "L_random": random_graph_path_length(n, mean_degree) if mean_degree > 1 else None,
+            "C_random": random_graph_clustering(n, mean_degree),
+            "table1": table1(n, mean_degree),
         }

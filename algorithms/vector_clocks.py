@@ -616,6 +616,8 @@ class VectorClocksEngine(LabEngine):
                     "reconciliation drops it."
                 )
             events.append(Event("ancestor", text, {"version": dropped}))
+        if write.lost:
+            events.append(self._lost_update_event(write, version))
         if len(write.current) > 1:
             names = list(write.current)
             listed = " and ".join([", ".join(names[:-1]), names[-1]])
@@ -625,6 +627,26 @@ class VectorClocksEngine(LabEngine):
             )
             events.append(Event("siblings", text, {"versions": names}))
         return events
+
+    def _lost_update_event(self, write: Write, version: DynamoVersion) -> Event:
+        """A lost update: reconciliation dropped a version the writing client never read."""
+        lost = [v for v in write.lost if v != version.id]
+        read = ", ".join(version.parents) if version.parents else "nothing"
+        if lost:
+            values = ", ".join(f"{v} ({self.store.version(v).value!r})" for v in lost)
+            text = (
+                f"Lost update: the client had read {read}, yet {version.id}'s clock "
+                f"{format_pairs(version.clock)} covers {', '.join(lost)}, because "
+                f"{version.coordinator} increments its own counter on the context's clock. "
+                f"{values} {'is' if len(lost) == 1 else 'are'} dropped with no sibling: not a "
+                "concurrent branch, a silently lost write."
+            )
+        else:
+            text = (
+                f"Lost update: {version.id} (read {read}) is dominated by a version its client "
+                f"never read, so {version.id}'s value {version.value!r} is dropped with no sibling."
+            )
+        return Event("lost_update", text, {"versions": list(write.lost)})
 
     @move("set_truncate")
     def do_set_truncate(self, command: Mapping[str, Any]) -> list[Event]:

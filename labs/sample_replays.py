@@ -39,13 +39,17 @@ def dynamo_figure_2() -> Sample:
         ),
         (
             {"action": "remove_node", "name": "B"},
-            "B leaves. Only B's keys move, and all of them go to its clockwise successor C; "
-            "K's preference list becomes C, D, E.",
+            "B leaves. As coordinator, only B's keys change node, all to its clockwise successor "
+            "C; K's preference list becomes C, D, E. With N = 3 the replicas move too, as in "
+            "§4.9's example: C, D and E each start storing one more range, C (F, G], D (G, A] "
+            "and E (A, B].",
         ),
         (
             {"action": "add_node", "name": "H", "tokens": [(k + 0.1 * gap) % 1.0]},
-            "H joins just after K. H takes keys only from its clockwise successor C: the keys "
-            "between A and H, K among them. Nothing else moves.",
+            "H joins just after K. As coordinator, H takes keys only from its clockwise "
+            "successor C: those between A and H, K among them. As a replica, H also starts "
+            "storing (F, G] and (G, A], and C, D and E each stop storing one range: C (F, G], "
+            "D (G, A] and E (A, H]. Nothing else moves.",
         ),
     ]
     return Sample(

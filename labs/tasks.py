@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from algorithms.engine import CommandError, check_choice, check_float, check_int
 from algorithms.small_world import SweepCancelled, gossip_comparison, sweep
+from algorithms.theory import figure2_theory
 from labs.runtime import HEAVY
 
 if TYPE_CHECKING:
@@ -152,6 +153,8 @@ async def run_sweep(consumer: LabConsumer, message: dict[str, Any]) -> None:
             "ps": ps,
             "realizations": realizations,
             "seed": seed,
+            # Barrat-Weigt and Newman-Watts curves to draw beside the measured points
+            "theory": figure2_theory(k),
         }
     )
     _start(consumer, "sweep", drive(), stop)

@@ -291,8 +291,8 @@ export function createView(root, player) {
     Plotly.react("ch-eff", [{ type: "bar", x: labels, y: values, text: values.map((v) => v.toFixed(3)), textposition: "auto",
       marker: { color: ["1", "2", "3"].map((k) => (String(s.strategy) === k ? "#1f77b4" : "#aac")) } }],
     { ...layoutBase, height: 240, yaxis: { range: [0, 1], title: { text: "mean load / max load" } },
-      title: { text: "Load-balance efficiency (Dynamo §6.2)" } }, plotConfig);
-    describe("ch-eff-desc", `Load-balance efficiency (mean over max share of the hash space): ${labels.map((l, i) => `${l} ${values[i].toFixed(3)}`).join(", ")}; over key counts with the current strategy ${Number(s.efficiency_keys ?? 0).toFixed(3)}.`);
+      title: { text: `Efficiency at this ring's T = ${s.vnodes}, Q = ${s.q}: coordinators' shares (not Figure 8)` } }, plotConfig);
+    describe("ch-eff-desc", `At this ring's own T and Q, not at equal metadata (so not Dynamo's Figure 8), the load-balance efficiency over the coordinators' shares of the hash space (mean over max) is: ${labels.map((l, i) => `${l} ${values[i].toFixed(3)}`).join(", ")}; over key counts with the current strategy ${Number(s.efficiency_keys ?? 0).toFixed(3)}.`);
   }
 
   function renderSelected(s) {
@@ -334,7 +334,79 @@ export function createView(root, player) {
       renderEfficiency(s);
     }
     renderMoves(s);
+    if (s.mode !== "slots") {
+      renderReplicaMoves(s);
+      renderLoadTheory(s);
+      renderFigure8(s);
+    }
     renderSelected(s);
+  }
+
+  // Replicas move too (Dynamo §4.9): beside the coordinators' bars, the keys each node
+  // starts or stops storing as one of the N replicas.
+  function renderReplicaMoves(s) {
+    const mv = s.last_move;
+    const rep = mv && mv.replicas;
+    if (!rep || !(rep.n > 1)) return;
+    const gained = Object.entries(rep.gained);
+    const lost = Object.entries(rep.lost);
+    Plotly.restyle("ch-moves", { offsetgroup: "coordinators", name: ["coordinator keys leaving", "coordinator keys arriving"] }, [0, 1]);
+    Plotly.addTraces("ch-moves", [
+      { type: "bar", x: lost.map(([n]) => n), y: lost.map(([, c]) => -c), name: `replica keys dropped (N = ${rep.n})`, offsetgroup: "replicas",
+        marker: { color: "rgba(204,68,68,0.45)", pattern: { shape: "/" } } },
+      { type: "bar", x: gained.map(([n]) => n), y: gained.map(([, c]) => c), name: `replica keys copied in (N = ${rep.n})`, offsetgroup: "replicas",
+        marker: { color: "rgba(68,170,68,0.45)", pattern: { shape: "/" } } },
+    ]);
+    Plotly.relayout("ch-moves", { "title.text": `Last change: ${fmt(mv.moved)} of ${fmt(mv.total)} keys change coordinator<br>${fmt(rep.copies)} replica copies move (N = ${rep.n})`, "margin.t": 50, height: 300 });
+    const list = (pairs) => pairs.map(([n, c]) => `${n} ${fmt(c)}`).join(", ") || "none";
+    const ranges = rep.ranges.map((r) => `(${r.start.toFixed(3)}, ${r.end.toFixed(3)}]: ${r.before.join(", ")} → ${r.after.join(", ")}`).join("; ");
+    const desc = $("ch-moves-desc");
+    desc.textContent = `Coordinators: ${desc.textContent} Replicas (N = ${rep.n}): ${fmt(rep.copies)} key copies; copied in: ${list(gained)}; dropped: ${list(lost)}. Ranges whose preference list changed: ${ranges || "none"}${rep.range_count > rep.ranges.length ? ` and ${rep.range_count - rep.ranges.length} more` : ""}.`;
+  }
+
+  // The load spread beside its closed forms: CV ≈ sqrt((S-1)/(S·T+1)) → 1/√T, and for
+  // T = 1 the hottest node at H_S times the mean (drawn dashed on the load chart).
+  function renderLoadTheory(s) {
+    const th = s.theory;
+    const box = $("ch-load-theory");
+    if (!th || !th.nodes) { box.textContent = ""; return; }
+    const f = (x) => (x === null || x === undefined ? "–" : Number(x).toFixed(3));
+    let text = `Spread of the shares: measured CV = ${f(th.load_cv)}; random tokens predict sqrt((S−1)/(S·T+1)) = ${f(th.load_cv_predicted)} (1/√T = ${f(th.load_cv_limit)} for a large ring). Hottest node: ${f(th.max_over_mean)} × the mean`;
+    text += th.max_over_mean_predicted ? `; with one token each, expected H_S = ${f(th.max_over_mean_predicted)} × the mean.` : ` (H_S = ${f(th.harmonic)} is the expectation for T = 1).`;
+    if (!th.applies) text += " The prediction is for random tokens: this ring has equal partitions or hand-placed tokens, so it does not apply.";
+    box.textContent = text;
+    if (th.applies && th.max_over_mean_predicted && s.nodes.length) {
+      const names = s.nodes.map((n) => n.name);
+      const hot = th.max_over_mean_predicted / th.nodes;
+      Plotly.addTraces("ch-load", [
+        { type: "scatter", mode: "lines", x: names, y: names.map(() => 1 / th.nodes), name: "mean share 1/S", line: { color: "#555", dash: "dot" } },
+        { type: "scatter", mode: "lines", x: names, y: names.map(() => hot), name: "expected hottest node H_S/S (T = 1)", line: { color: "#d62728", dash: "dash" } },
+      ]);
+    }
+  }
+
+  // Dynamo's Figure 8: efficiency against the membership metadata each node stores,
+  // S = 30, N = 3, replicas counted. The same for every ring, so drawn once.
+  let figure8Drawn = false;
+  function renderFigure8(s) {
+    const pts = s.figure8;
+    if (!pts || figure8Drawn) return;
+    figure8Drawn = true;
+    const dash = { 1: "solid", 2: "dot", 3: "dash" };
+    const traces = [1, 2, 3].map((k) => {
+      const mine = pts.filter((p) => p.strategy === k);
+      return { type: "scatter", mode: "lines+markers", x: mine.map((p) => p.metadata), y: mine.map((p) => p.efficiency),
+        name: `strategy ${k}`, line: { dash: dash[k], color: colour(k - 1) },
+        text: mine.map((p) => (k === 3 ? `Q = ${fmt(p.q)}` : `T = ${p.t}${k === 2 ? `, Q = ${fmt(p.q)}` : ""}`)), hoverinfo: "x+y+text+name" };
+    });
+    Plotly.react("ch-fig8", traces, {
+      ...layoutBase, height: 320, legend: { orientation: "h", y: -0.3 }, margin: { ...layoutBase.margin, b: 70 },
+      title: { text: "Dynamo Figure 8: efficiency at equal membership metadata (S = 30, N = 3)" },
+      xaxis: { type: "log", dtick: 1, title: { text: "metadata per node (tokens or partitions stored)" } },
+      yaxis: { range: [0.3, 1.02], title: { text: "mean load / max load" } },
+    }, plotConfig);
+    const last = (k) => pts.filter((p) => p.strategy === k).slice(-1)[0];
+    describe("ch-fig8-desc", `Each node's load is its share of the hash space as one of N = 3 replicas. At ${fmt(last(1).metadata)} entries of metadata per node, efficiency is ${[1, 2, 3].map((k) => `strategy ${k} ${last(k).efficiency.toFixed(3)}`).join(", ")}: strategy 3 best and strategy 2 worst, as in the paper.`);
   }
 
   return { render, onHello };

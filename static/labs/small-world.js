@@ -52,6 +52,7 @@ export function createView(root, player) {
     const traces = [
       { type: "scatter", mode: "markers", x: p, y: sweepRows.map((r) => r.C_norm), name: "C(p) / C(0)", marker: { size: 9, symbol: "square", color: "#1f77b4" } },
       { type: "scatter", mode: "markers", x: p, y: sweepRows.map((r) => r.L_norm), name: "L(p) / L(0)", marker: { size: 9, color: "#d62728" } },
+      ...figure2Theory(),
     ];
     Plotly.react("sw-fig2", traces, {
       margin: { l: 50, r: 10, t: 30, b: 45 }, height: 340, legend: { orientation: "h" },
@@ -62,6 +63,56 @@ export function createView(root, player) {
     describe("sw-fig2-desc", sweepRows.length
       ? `Measured so far: ${sweepRows.map((r) => `p = ${r.p.toPrecision(2)}: C/C(0) = ${fmt(r.C_norm)}, L/L(0) = ${fmt(r.L_norm)}`).join("; ")}.`
       : "Run a sweep to plot the paper's Figure 2.");
+  }
+
+  // Theory beside the measured points: Barrat–Weigt's (1 − p)³ for the rewired ring, and
+  // for comparison the Newman–Watts ring (shortcuts added, not rewired) at the same k.
+  function figure2Theory() {
+    const th = sweepMeta && sweepMeta.theory;
+    if (!th) return [];
+    return [
+      { type: "scatter", mode: "lines", x: th.p, y: th.C_norm_barrat_weigt, name: "Barrat–Weigt C(0)(1 − p)³ / C(0)",
+        line: { color: "#1f77b4", dash: "dash", width: 1.5 }, hoverinfo: "x+y+name" },
+      { type: "scatter", mode: "lines", x: th.p, y: th.C_norm_newman_watts, name: `Newman–Watts C(p)/C(0), k = ${sweepMeta.k} (shortcuts added)`,
+        line: { color: "#7f7f7f", dash: "dot", width: 1.5 }, hoverinfo: "x+y+name" },
+    ];
+  }
+
+  // Table 1 with its random-graph columns computed by L ≈ ln n / ln k and C ≈ k / n beside
+  // the published ones, and a last row for the graph on the page.
+  function renderTable1(s) {
+    const th = s.theory;
+    if (!th || !th.table1) return;
+    const table = $("sw-table1");
+    const head = ["Network", "n", "k", "L", "L random", "≈ ln n / ln k", "C", "C random", "≈ k / n"];
+    const tr = document.createElement("tr");
+    for (const h of head) { const th_ = document.createElement("th"); th_.scope = "col"; th_.textContent = h; tr.append(th_); }
+    table.tHead.replaceChildren(tr);
+    const cell = (x, d) => (x === null || x === undefined ? "–" : typeof x === "number" ? (Math.abs(x) < 0.01 && x !== 0 ? x.toPrecision(2) : Number(x.toFixed(d))) : x);
+    table.tBodies[0].replaceChildren(...th.table1.map((r) => {
+      const mine = r.network === "Your graph";
+      const row = document.createElement("tr");
+      const values = [mine ? "Your graph" : r.network, r.n.toLocaleString("en-US"), cell(r.k, 2),
+        mine ? fmt(s.L, 2) : cell(r.L_actual, 3), mine ? "" : cell(r.L_random, 3), cell(r.L_formula, 2),
+        mine ? fmt(s.C) : cell(r.C_actual, 3), mine ? "" : cell(r.C_random, 5), cell(r.C_formula, 4)];
+      for (const v of values) { const td = document.createElement("td"); td.textContent = String(v); row.append(td); }
+      return row;
+    }));
+    table.caption.textContent = "Table 1 of the paper: actual and random-graph L and C as published, the random-graph formulas L ≈ ln n / ln k and C ≈ k / n beside them, and your graph";
+  }
+
+  // The closed forms for the graph on the page, under the measured C and L.
+  function renderTheory(s) {
+    const th = s.theory;
+    if (!th) return;
+    const lines = [];
+    if (th.C_barrat_weigt !== null) lines.push(`Barrat–Weigt predicts C ≈ C(0)(1 − p)³ = ${fmt(th.C_barrat_weigt)} once every edge is decided (measured C = ${fmt(s.C)}).`);
+    if (th.C_newman_watts !== null) lines.push(`Newman–Watts predicts C = 3(k−2)/(4(k−1) + 8kp + 4kp²) = ${fmt(th.C_newman_watts)} once every shortcut is added (measured C = ${fmt(s.C)}; the formula counts 3 × triangles / connected triples, which runs a little below the mean local clustering).`);
+    lines.push(`A random graph with this n and mean degree k = ${fmt(th.mean_degree, 2)} has L ≈ ln n / ln k = ${fmt(th.L_random, 2)} and C ≈ k / n = ${fmt(th.C_random, 4)}.`);
+    const p = document.createElement("p");
+    p.id = "sw-theory";
+    p.textContent = lines.join(" ");
+    $("sw-measures").append(p);
   }
 
   function onMessage(message) {
@@ -216,6 +267,8 @@ export function createView(root, player) {
   function render(frame) {
     renderGraph(frame.state);
     renderMeasures(frame.state);
+    renderTheory(frame.state);
+    renderTable1(frame.state);
   }
 
   renderFigure2();

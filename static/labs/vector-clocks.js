@@ -27,7 +27,7 @@ export function createView(root, player) {
   $("vc-total-order").addEventListener("change", (e) => player.act("show_total_order", { on: e.target.checked }));
   $("vc-put").addEventListener("click", () => {
     const raw = $("vc-context").value.trim();
-    const context = raw ? raw.split(/[\s,]+/).filter(Boolean) : "latest";
+    const context = raw.toLowerCase() === "none" ? [] : raw ? raw.split(/[\s,]+/).filter(Boolean) : "latest";
     player.act("put", { coordinator: $("vc-coordinator").value.trim(), value: $("vc-value").value, context });
   });
   $("vc-reconcile").addEventListener("click", () =>
@@ -242,6 +242,30 @@ export function createView(root, player) {
     renderSelection(s);
     renderOrder(s);
     renderVersions(s);
+    renderLostUpdates(s);
+  }
+
+  // A lost update: reconciliation dropped a version its writer never read (same
+  // coordinator, empty or old context). Ring the lost versions and say so.
+  function renderLostUpdates(s) {
+    const lost = (s.versions && s.versions.lost) || [];
+    const box = $("vc-lost");
+    box.hidden = !lost.length;
+    box.textContent = lost.length
+      ? `Lost update: ${lost.join(", ")} ${lost.length === 1 ? "was" : "were"} dropped although the writing client never read ${lost.length === 1 ? "it" : "them"}; no sibling keeps ${lost.length === 1 ? "its value" : "their values"}.`
+      : "";
+    const rows = $("vc-version-table").tBodies[0].rows;
+    s.versions.versions.forEach((x, i) => {
+      if (lost.includes(x.id) && rows[i]) rows[i].cells[3].textContent = `${x.status}, lost update`;
+    });
+    if (!lost.length) return;
+    const chart = $("vc-versions");
+    const markers = chart.data && chart.data[1];
+    if (!markers) return;
+    const at = s.versions.versions.map((x, i) => [x.id, i]).filter(([id]) => lost.includes(id)).map(([, i]) => i);
+    Plotly.addTraces(chart, { type: "scatter", mode: "markers", x: at.map((i) => markers.x[i]), y: at.map((i) => markers.y[i]),
+      marker: { size: 28, symbol: "x-thin-open", color: "#d62728", line: { width: 3, color: "#d62728" } },
+      name: "lost update", hovertext: at.map((i) => `${s.versions.versions[i].id}: lost update`), hoverinfo: "text", showlegend: false });
   }
 
   return { render, onHello, onError, onMessage, get state() { return state; } };

@@ -40,6 +40,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -257,7 +258,8 @@ class Mixture:
         if len(self.components) == 1:
             return self.components[0].from_exponential(e)
         u = rng.random(shape, dtype=dtype)
-        cum = np.cumsum(self.weights)
+        # Python floats, so the comparison runs in the draws' own precision.
+        cum = list(itertools.accumulate(self.weights))
         out = self.components[-1].from_exponential(e)
         # The smallest i with u < cum[i] chooses the component, so fill from the last.
         for i in range(len(self.components) - 2, -1, -1):

@@ -43,6 +43,7 @@ __all__ = [
     "MAX_T_POINTS",
     "check_quorum",
     "check_times",
+    "is_scalar_time",
 ]
 
 MAX_N = 1_000
@@ -106,7 +107,8 @@ def check_times(t: object) -> list[float]:
     algorithms.engine.CommandError: t[1] must be a number between 0 and 100000 (ms after the write committed), got -1
     """
     rule = f"must be a number between 0 and {MAX_T_MS:.0f} (ms after the write committed)"
-    if isinstance(t, int | float) and not isinstance(t, bool):
+    if is_scalar_time(t):
+        assert isinstance(t, int | float | np.integer | np.floating)
         if not math.isfinite(t) or not 0 <= t <= MAX_T_MS:
             raise CommandError("t", t, rule)
         return [float(t)]
@@ -119,10 +121,23 @@ def check_times(t: object) -> list[float]:
         )
     out = []
     for i, value in enumerate(values):
-        if hasattr(value, "item") and not isinstance(value, int | float):
-            value = value.item()  # a numpy scalar
+        if isinstance(value, np.integer | np.floating):
+            value = value.item()
         try:
             out.append(check_float(f"t[{i}]", value, 0.0, MAX_T_MS))
         except CommandError:
             raise CommandError(f"t[{i}]", value, rule) from None
     return out
+
+
+def is_scalar_time(t: object) -> bool:
+    """Whether ``t`` is one number (Python or numpy, not a bool) rather than a grid.
+
+    Examples
+    --------
+    >>> is_scalar_time(2.5), is_scalar_time([2.5]), is_scalar_time(True)
+    (True, False, False)
+    """
+    return isinstance(t, int | float | np.integer | np.floating) and not isinstance(
+        t, bool | np.bool_
+    )

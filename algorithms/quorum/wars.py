@@ -46,7 +46,14 @@ import numpy.typing as npt
 
 from algorithms.engine import check_float, check_int, check_seed
 from algorithms.quorum.latency import Leg, WARSModel, as_wars_model
-from algorithms.quorum.limits import MAX_N_SIMULATED, MAX_TRIALS, check_quorum, check_times
+from algorithms.quorum.limits import (
+    MAX_N_SIMULATED,
+    MAX_TRIALS,
+    check_quorum,
+    check_times,
+    is_scalar_time,
+)
+from algorithms.quorum.pbs import p_consistent
 
 __all__ = [
     "CHUNK_DELAYS",
@@ -180,6 +187,40 @@ class WARSRun:
         k = max(1, math.ceil(p * self.trials - 1e-9))
         return max(0.0, float(self.staleness_ms[k - 1]))
 
+    def summary(self, t: float | Sequence[float] | Array) -> dict[str, Any]:
+        """A JSON-ready picture for the lab's chart: P(consistent) on a grid of ``t``.
+
+        Also the closed form ``1 - p_stale`` (the write on exactly ``W`` replicas), the
+        t-visibility at 99% and 99.9%, and the median and 99.9th percentile of the write
+        and read latencies, all in ms (Bailis et al., VLDB 2012, section 6).
+
+        Examples
+        --------
+        >>> s = wars_run(3, 1, 1, "LNKD-SSD", trials=5_000, seed=1).summary([0, 5])
+        >>> sorted(s)
+        ['n', 'p_consistent', 'p_consistent_closed_form', 'r', 'read_latency_ms', 't', 't_visibility_ms', 'trials', 'w', 'write_latency_ms']
+        >>> s["p_consistent_closed_form"]
+        0.3333333333333333
+        """
+        times = check_times(t)
+
+        def percentiles(x: Array) -> dict[str, float]:
+            p50, p999 = np.quantile(x, [0.5, 0.999])
+            return {"p50": float(p50), "p99.9": float(p999)}
+
+        return {
+            "n": self.n,
+            "r": self.r,
+            "w": self.w,
+            "trials": self.trials,
+            "t": times,
+            "p_consistent": self.p_consistent(times).tolist(),
+            "p_consistent_closed_form": p_consistent(self.n, self.r, self.w),
+            "t_visibility_ms": {"p99": self.t_at(0.99), "p99.9": self.t_at(0.999)},
+            "write_latency_ms": percentiles(self.write_latency_ms),
+            "read_latency_ms": percentiles(self.read_latency_ms),
+        }
+
 
 def wars_run(n: int, r: int, w: int, latency: Latency, trials: int, seed: int) -> WARSRun:
     """Run ``trials`` WARS trials and keep every trial's staleness and latencies.
@@ -288,7 +329,7 @@ def t_visibility(
     times = check_times(t)
     run = wars_run(n, r, w, latency, trials, seed)
     p = run.p_consistent(times)
-    if isinstance(t, int | float):
+    if is_scalar_time(t):
         return float(p[0])
     return p
 

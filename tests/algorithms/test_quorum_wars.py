@@ -249,3 +249,29 @@ def test_bad_probability_is_refused() -> None:
     with pytest.raises(CommandError) as info:
         t_at_probability(3, 1, 1, "YMMR", 1.5, trials=10, seed=1)
     assert info.value.field == "p"
+
+
+def test_numpy_times_are_accepted_like_python_numbers() -> None:
+    grid = np.linspace(0.0, 20.0, 5)
+    p = t_visibility(3, 1, 1, "YMMR", grid, trials=5_000, seed=4)
+    assert p.tolist() == t_visibility(3, 1, 1, "YMMR", grid.tolist(), trials=5_000, seed=4).tolist()
+    single = t_visibility(3, 1, 1, "YMMR", np.float32(5.0), trials=5_000, seed=4)
+    assert isinstance(single, float)
+    assert single == p[1]
+    with pytest.raises(CommandError):
+        t_visibility(3, 1, 1, "YMMR", np.bool_(True), trials=10, seed=4)  # type: ignore[arg-type]
+
+
+def test_summary_is_json_ready_and_agrees_with_the_run() -> None:
+    import json
+
+    run = wars_run(5, 2, 2, "LNKD-DISK", trials=30_000, seed=6)
+    s = run.summary([0.0, 1.0, 10.0])
+    assert json.loads(json.dumps(s)) == s
+    assert s["p_consistent"] == run.p_consistent([0.0, 1.0, 10.0]).tolist()
+    assert s["p_consistent_closed_form"] == pytest.approx(1 - 3 * 2 / (5 * 4))
+    assert s["t_visibility_ms"]["p99"] == run.t_at(0.99)
+    assert 0 < s["read_latency_ms"]["p50"] <= s["read_latency_ms"]["p99.9"]
+    # The WARS read at t = 0 is never less consistent than the closed form: replicas
+    # outside the write quorum may already have the write when the read arrives.
+    assert s["p_consistent"][0] >= s["p_consistent_closed_form"]

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -73,6 +74,7 @@ DType = type[np.float64] | type[np.float32]
 MAX_DELAY_MS = 100_000.0
 MAX_COMPONENTS = 8
 MAX_LOCAL_REPLICAS = 1_000
+MAX_REMOTE_REPLICAS = 1_000
 LATENCY_MODELS = ("constant", "exponential", "LNKD-SSD", "LNKD-DISK", "YMMR", "WAN")
 
 
@@ -110,6 +112,10 @@ class Constant:
     def cdf(self, x: float) -> float:
         """``P(delay <= x)``."""
         return 1.0 if x >= self.ms else 0.0
+
+    def draw(self, rng: random.Random) -> float:
+        """One delay in ms, for an engine that owns a ``random.Random`` (draws nothing)."""
+        return self.ms
 
 
 @dataclass(frozen=True)
@@ -152,6 +158,10 @@ class Exponential:
     def cdf(self, x: float) -> float:
         """``P(delay <= x)``."""
         return 0.0 if x <= 0 else -math.expm1(-self.rate * x)
+
+    def draw(self, rng: random.Random) -> float:
+        """One delay in ms from ``rng`` (``expovariate``)."""
+        return rng.expovariate(self.rate)
 
 
 @dataclass(frozen=True)
@@ -205,6 +215,10 @@ class Pareto:
     def cdf(self, x: float) -> float:
         """``P(delay <= x)``."""
         return 0.0 if x <= self.xm else 1.0 - (self.xm / x) ** self.alpha
+
+    def draw(self, rng: random.Random) -> float:
+        """One delay in ms from ``rng`` (``xm`` times ``paretovariate``, whose minimum is 1)."""
+        return self.xm * rng.paretovariate(self.alpha)
 
 
 Simple = Constant | Exponential | Pareto
@@ -282,6 +296,15 @@ class Mixture:
         """``P(delay <= x)``."""
         return math.fsum(p * c.cdf(x) for p, c in zip(self.weights, self.components, strict=True))
 
+    def draw(self, rng: random.Random) -> float:
+        """One delay in ms from ``rng``: one uniform chooses the component, which draws."""
+        u = rng.random()
+        for weight, component in zip(self.weights[:-1], self.components[:-1], strict=True):
+            if u < weight:
+                return component.draw(rng)
+            u -= weight
+        return self.components[-1].draw(rng)
+
 
 Leg = Constant | Exponential | Pareto | Mixture
 
@@ -346,6 +369,24 @@ class WARSModel:
     def same(cls, leg: Leg) -> WARSModel:
         """The model with the same delay law on all four legs."""
         return cls(leg, leg, leg, leg)
+
+    def delay(self, leg: str, replica: int, rng: random.Random) -> float:
+        """One message's delay in ms: ``leg`` is ``"w"``, ``"a"``, ``"r"`` or ``"s"``.
+
+        For an engine on the message-passing kernel, which draws each message's delay
+        from its own ``random.Random(seed)``; replicas numbered ``local_replicas`` and
+        up get the WAN delay added.
+
+        Examples
+        --------
+        >>> import random
+        >>> PRESETS["WAN"].delay("r", 2, random.Random(1)) > 75
+        True
+        """
+        law: Leg = getattr(self, check_choice("leg", leg, ("w", "a", "r", "s")))
+        replica = check_int("replica", replica, 0, MAX_LOCAL_REPLICAS + MAX_REMOTE_REPLICAS)
+        far = self.remote_delay_ms if replica >= self.local_replicas else 0.0
+        return law.draw(rng) + far
 
     def sample(
         self, rng: np.random.Generator, shape: Shape, dtype: DType = np.float64

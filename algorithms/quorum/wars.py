@@ -23,7 +23,11 @@ Trials are drawn in chunks from ``numpy.random.default_rng(seed)``, replica-majo
 order statistics across the ``N`` replicas are taken with Batcher's odd-even merge
 sorting network applied column-wise, so the work is a few dozen vectorized numpy
 operations per chunk. Ties between replies (only possible with constant delays) are
-broken by a fixed rule that never looks at the write delays.
+broken by a fixed rule that never looks at the write delays. Delays are drawn in single
+precision (``float32``, a relative resolution of 6e-8, far below any latency the presets
+can tell apart), which halves the memory traffic; the rounding is monotone, so a strict
+quorum still comes out consistent in every trial. A run keeps three ``float64`` values
+per trial (48 MB at the maximum of 2,000,000 trials).
 
 Examples
 --------

@@ -8,6 +8,7 @@ intervals (five standard errors; every test uses a fixed seed).
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 import pytest
@@ -169,3 +170,34 @@ def test_bad_models_are_refused(build: object, field: str) -> None:
     with pytest.raises(CommandError) as info:
         build()  # type: ignore[operator]
     assert info.value.field == field
+
+
+@pytest.mark.parametrize("name", ["LNKD-SSD", "LNKD-DISK", "YMMR"])
+def test_scalar_draws_for_an_engine_follow_the_same_laws(name: str) -> None:
+    rng = random.Random(21)
+    draws = 100_000
+    for leg_name, expected in zip("wars", PAPER[name], strict=True):
+        leg = getattr(PRESETS[name], leg_name)
+        x = np.array([PRESETS[name].delay(leg_name, 0, rng) for _ in range(draws)])
+        for q in (0.5, 1.0, 5.0, 50.0):
+            p = 1 - mixture_survival(expected, q)
+            se = math.sqrt(max(p * (1 - p), 1e-12) / draws)
+            assert abs(np.mean(x <= q) - p) < 5 * se + 1e-9
+        if math.isfinite(leg.variance()):
+            assert abs(x.mean() - mixture_mean(expected)) < 5 * math.sqrt(leg.variance() / draws)
+
+
+def test_scalar_draws_add_the_wan_delay_to_remote_replicas() -> None:
+    wan = PRESETS["WAN"]
+    assert wan.delay("w", 0, random.Random(3)) == PRESETS["LNKD-DISK"].delay(
+        "w", 0, random.Random(3)
+    )
+    assert wan.delay("s", 1, random.Random(3)) == pytest.approx(
+        PRESETS["LNKD-DISK"].delay("s", 1, random.Random(3)) + 75.0
+    )
+    with pytest.raises(CommandError) as info:
+        wan.delay("x", 0, random.Random(3))
+    assert info.value.field == "leg"
+    with pytest.raises(CommandError) as info:
+        wan.delay("w", -1, random.Random(3))
+    assert info.value.field == "replica"

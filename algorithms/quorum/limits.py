@@ -11,7 +11,10 @@ Maxima
   Carlo, whose work grows with ``trials * N``.
 - ``R`` and ``W``: integers from 1 to ``N``.
 - ``k`` (versions for k-staleness): 1 to :data:`MAX_K` = 100.
-- ``trials``: 1 to :data:`MAX_TRIALS` = 2,000,000.
+- ``trials``: 1 to :data:`MAX_TRIALS` = 2,000,000, and ``trials * N`` at most
+  :data:`MAX_REPLICA_TRIALS` = 20,000,000 (so all 2,000,000 for ``N <= 10``, 625,000 for
+  ``N = 32``): the Monte Carlo's work is proportional to ``trials * N``, and this caps
+  one run at a few seconds of CPU.
 - ``t`` (ms after the write committed): 0 to :data:`MAX_T_MS` = 100,000, and at most
   :data:`MAX_T_POINTS` = 1,000 values in one grid.
 
@@ -38,11 +41,13 @@ __all__ = [
     "MAX_K",
     "MAX_N",
     "MAX_N_SIMULATED",
+    "MAX_REPLICA_TRIALS",
     "MAX_TRIALS",
     "MAX_T_MS",
     "MAX_T_POINTS",
     "check_quorum",
     "check_times",
+    "check_trials",
     "is_scalar_time",
 ]
 
@@ -50,6 +55,7 @@ MAX_N = 1_000
 MAX_N_SIMULATED = 32
 MAX_K = 100
 MAX_TRIALS = 2_000_000
+MAX_REPLICA_TRIALS = 20_000_000
 MAX_T_MS = 100_000.0
 MAX_T_POINTS = 1_000
 
@@ -87,6 +93,30 @@ def check_quorum(n: object, r: object, w: object, max_n: int = MAX_N) -> tuple[i
             raise CommandError(name, value, f"must be an integer between 1 and N={n}")
     assert isinstance(r, int) and isinstance(w, int)
     return n, r, w
+
+
+def check_trials(trials: object, n: int) -> int:
+    """Return ``trials`` if it is 1 to :data:`MAX_TRIALS` and ``trials * n`` is in bounds.
+
+    Examples
+    --------
+    >>> check_trials(1_000_000, 3)
+    1000000
+    >>> check_trials(1_000_000, 32)
+    Traceback (most recent call last):
+    ...
+    algorithms.engine.CommandError: trials must be an integer between 1 and 625000 (20000000 replica-trials / N=32), got 1000000
+    """
+    cap = min(MAX_TRIALS, MAX_REPLICA_TRIALS // n)
+    if cap < MAX_TRIALS:
+        if isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= cap:
+            raise CommandError(
+                "trials",
+                trials,
+                f"must be an integer between 1 and {cap} ({MAX_REPLICA_TRIALS} replica-trials / N={n})",
+            )
+        return trials
+    return check_int("trials", trials, 1, MAX_TRIALS)
 
 
 def check_times(t: object) -> list[float]:

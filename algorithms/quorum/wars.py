@@ -48,13 +48,13 @@ from typing import Any, overload
 import numpy as np
 import numpy.typing as npt
 
-from algorithms.engine import check_float, check_int, check_seed
+from algorithms.engine import check_float, check_seed
 from algorithms.quorum.latency import Leg, WARSModel, as_wars_model
 from algorithms.quorum.limits import (
     MAX_N_SIMULATED,
-    MAX_TRIALS,
     check_quorum,
     check_times,
+    check_trials,
     is_scalar_time,
 )
 from algorithms.quorum.pbs import p_consistent
@@ -239,7 +239,8 @@ def wars_run(n: int, r: int, w: int, latency: Latency, trials: int, seed: int) -
         A preset name (``"LNKD-SSD"``, ``"LNKD-DISK"``, ``"YMMR"``, ``"WAN"``), a
         :class:`~algorithms.quorum.latency.WARSModel`, or one delay law for all four legs.
     trials : int
-        1 to :data:`~algorithms.quorum.limits.MAX_TRIALS` (2,000,000).
+        1 to :data:`~algorithms.quorum.limits.MAX_TRIALS` (2,000,000), and ``trials * N``
+        at most :data:`~algorithms.quorum.limits.MAX_REPLICA_TRIALS` (20,000,000).
     seed : int
         Seed of ``numpy.random.default_rng``.
 
@@ -257,7 +258,7 @@ def wars_run(n: int, r: int, w: int, latency: Latency, trials: int, seed: int) -
     """
     n, r, w = check_quorum(n, r, w, MAX_N_SIMULATED)
     model = as_wars_model(latency)
-    trials = check_int("trials", trials, 1, MAX_TRIALS)
+    trials = check_trials(trials, n)
     rng = np.random.default_rng(check_seed(seed))
     staleness = np.empty(trials)
     write_latency = np.empty(trials)

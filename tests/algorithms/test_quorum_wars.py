@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from algorithms.engine import CommandError
 from algorithms.quorum import (
     MAX_N_SIMULATED,
+    MAX_REPLICA_TRIALS,
     MAX_T_MS,
     MAX_T_POINTS,
     MAX_TRIALS,
@@ -214,6 +215,11 @@ def test_sorting_network_sorts_random_inputs(n: int) -> None:
         ({"latency": None}, "latency", "preset name or a latency model"),
         ({"trials": 0}, "trials", f"between 1 and {MAX_TRIALS}"),
         ({"trials": MAX_TRIALS + 1}, "trials", f"between 1 and {MAX_TRIALS}"),
+        (
+            {"n": 32, "trials": MAX_REPLICA_TRIALS // 32 + 1},
+            "trials",
+            f"between 1 and {MAX_REPLICA_TRIALS // 32} ({MAX_REPLICA_TRIALS} replica-trials / N=32)",
+        ),
         ({"t": -1.0}, "t", "between 0 and 100000"),
         ({"t": MAX_T_MS + 1}, "t", "between 0 and 100000"),
         ({"t": math.nan}, "t", "between 0 and 100000"),
@@ -275,3 +281,12 @@ def test_summary_is_json_ready_and_agrees_with_the_run() -> None:
     # The WARS read at t = 0 is never less consistent than the closed form: replicas
     # outside the write quorum may already have the write when the read arrives.
     assert s["p_consistent"][0] >= s["p_consistent_closed_form"]
+
+
+def test_trials_cap_scales_with_n() -> None:
+    from algorithms.quorum.limits import check_trials
+
+    assert check_trials(MAX_TRIALS, 10) == MAX_TRIALS
+    assert check_trials(MAX_REPLICA_TRIALS // 32, 32) == MAX_REPLICA_TRIALS // 32
+    with pytest.raises(CommandError):
+        check_trials(MAX_TRIALS, 11)

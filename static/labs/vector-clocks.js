@@ -2,6 +2,7 @@
 // event, causal past/future/concurrent of a chosen event, Dynamo's versions of a key,
 // and ShiViz log import/export.
 import { colour, describe, plotConfig } from "../player.js";
+import { drawSpaceTime } from "../spacetime.js";
 
 const KIND_COLOUR = { local: "#7f7f7f", send: "#1f77b4", receive: "#2ca02c" };
 const clockText = (vc, processes) => `[${(processes || Object.keys(vc)).map((p) => `${p}:${vc[p] || 0}`).join(", ")}]`;
@@ -94,77 +95,59 @@ export function createView(root, player) {
   }
 
   function renderDiagram(s) {
-    const row = Object.fromEntries(s.processes.map((p, i) => [p, i]));
     const ev = s.events;
     const sel = s.selected;
     const past = new Set(sel ? sel.past : []);
     const future = new Set(sel ? sel.future : []);
     const conc = new Set(sel ? sel.concurrent : []);
     const order = s.total_order ? Object.fromEntries(s.total_order.map((id, i) => [id, i + 1])) : null;
-    const xEnd = ev.length + 1;
-    const traces = [];
-    // Process lines.
-    const lx = [], ly = [];
-    for (const p of s.processes) { lx.push(-0.5, xEnd, null); ly.push(row[p], row[p], null); }
-    traces.push({ type: "scatter", mode: "lines", x: lx, y: ly, line: { color: "#bbb", width: 1 }, hoverinfo: "skip", showlegend: false });
-    // Messages.
+    const end = ev.length + 1;
     const byId = new Map(ev.map((e) => [e.id, e]));
-    const mx = { delivered: [[], []], in_flight: [[], []], dropped: [[], []] };
-    const heads = [[], [], []];
+    const groups = {
+      delivered: { name: "delivered messages", colour: "#1f77b4", segments: [] },
+      in_flight: { name: "in flight", colour: "#ff7f0e", dash: "dash", segments: [] },
+      dropped: { name: "dropped", colour: "#d62728", dash: "dot", segments: [] },
+    };
+    const row = Object.fromEntries(s.processes.map((p, i) => [p, i]));
     for (const m of s.messages) {
       const send = byId.get(m.send_event);
       if (!send) continue;
-      const bucket = mx[m.status] || mx.delivered;
-      let x2, y2;
-      if (m.receive_event !== null && byId.has(m.receive_event)) { const r = byId.get(m.receive_event); x2 = r.id; y2 = row[r.process]; }
-      else if (m.status === "dropped") { x2 = send.id + 1.5; y2 = (row[send.process] + row[m.to]) / 2; }
-      else { x2 = xEnd; y2 = row[m.to]; }
-      bucket[0].push(send.id, x2, null);
-      bucket[1].push(row[send.process], y2, null);
-      // The arrow head sits short of the receive event so clicks reach the event.
-      const sy = row[send.process];
-      heads[0].push(send.id + 0.8 * (x2 - send.id)); heads[1].push(sy + 0.8 * (y2 - sy)); heads[2].push(`m${m.id} ${m.from} → ${m.to} (${m.status.replace("_", " ")})`);
-    }
-    const gl = ev.length > 400 ? "scattergl" : "scatter";
-    traces.push({ type: gl, mode: "lines", x: mx.delivered[0], y: mx.delivered[1], line: { color: "#1f77b4", width: 1.5 }, name: "delivered messages", hoverinfo: "skip" });
-    traces.push({ type: gl, mode: "lines", x: mx.in_flight[0], y: mx.in_flight[1], line: { color: "#ff7f0e", width: 1.5, dash: "dash" }, name: "in flight", hoverinfo: "skip" });
-    traces.push({ type: gl, mode: "lines", x: mx.dropped[0], y: mx.dropped[1], line: { color: "#d62728", width: 1.5, dash: "dot" }, name: "dropped", hoverinfo: "skip" });
-    traces.push({ type: gl, mode: "markers", x: heads[0], y: heads[1], text: heads[2], hoverinfo: "text", showlegend: false,
-      marker: { symbol: "diamond", size: 6, color: "#555" } });
-    // Events, coloured by their relation to the selected event.
-    const colours = ev.map((e) => {
-      if (sel && e.id === sel.event) return "#000";
-      if (past.has(e.id)) return "#e6550d";
-      if (future.has(e.id)) return "#756bb1";
-      if (conc.has(e.id)) return "#c7c7c7";
-      return KIND_COLOUR[e.kind] || "#444";
-    });
-    traces.push({
-      type: gl, mode: ev.length <= 60 ? "markers+text" : "markers", name: "events", customdata: ev.map((e) => e.id),
-      x: ev.map((e) => e.id), y: ev.map((e) => row[e.process]),
-      text: ev.map((e) => (order ? `#${order[e.id]}` : `${e.lamport}`)), textposition: "top center",
-      hovertext: ev.map((e) => `e${e.id} ${e.process} (${e.kind}): ${e.text}<br>vector clock ${clockText(e.vc, s.processes)}<br>Lamport clock ${e.lamport}`),
-      hoverinfo: "text",
-      marker: { size: ev.map((e) => (sel && e.id === sel.event ? 16 : 10)), color: colours, line: { color: "#fff", width: 1 } },
-    });
-    Plotly.react("vc-diagram", traces, {
-      margin: { l: 50, r: 10, t: 30, b: 30 }, height: Math.max(260, 70 * s.processes.length),
-      title: { text: `Space-time diagram: ${ev.length} events (labels: ${order ? "position in the total order" : "Lamport clocks"})` },
-      xaxis: { title: { text: "events in the order they happened (time runs to the right)" }, zeroline: false, tickformat: "d", dtick: ev.length <= 40 ? 1 : undefined },
-      yaxis: { tickvals: s.processes.map((_, i) => i), ticktext: s.processes, autorange: "reversed", zeroline: false },
-      legend: { orientation: "h" }, hovermode: "closest", dragmode: "pan",
-    }, plotConfig);
-    const el = $("vc-diagram");
-    if (!el.dataset.clickBound) {
-      el.dataset.clickBound = "1";
-      el.on("plotly_click", (data) => {
-        const point = data.points.find((p) => p.data.name === "events");
-        if (point) player.act("select_event", { event: point.customdata });
+      let x2, to;
+      if (m.receive_event !== null && byId.has(m.receive_event)) { const r = byId.get(m.receive_event); x2 = r.id; to = r.process; }
+      else if (m.status === "dropped") { x2 = send.id + 1.5; to = (row[send.process] + row[m.to]) / 2; }
+      else { x2 = end; to = m.to; }
+      (groups[m.status] || groups.delivered).segments.push({
+        x1: send.id, from: send.process, x2, to, hover: `m${m.id} ${m.from} → ${m.to} (${m.status.replace("_", " ")})`,
       });
     }
+    // Events, coloured by their relation to the selected event (and shaped, so colour is
+    // not the only sign).
+    const relation = (e) => {
+      if (sel && e.id === sel.event) return ["#000", "star"];
+      if (past.has(e.id)) return ["#e6550d", "triangle-left"];
+      if (future.has(e.id)) return ["#756bb1", "triangle-right"];
+      if (conc.has(e.id)) return ["#c7c7c7", "circle-open"];
+      return [KIND_COLOUR[e.kind] || "#444", "circle"];
+    };
+    drawSpaceTime($("vc-diagram"), {
+      processes: s.processes,
+      end,
+      events: ev.map((e) => {
+        const [colour, symbol] = relation(e);
+        return {
+          id: e.id, process: e.process, x: e.id, colour, symbol: sel ? symbol : "circle",
+          size: sel && e.id === sel.event ? 16 : 10,
+          label: order ? `#${order[e.id]}` : `${e.lamport}`,
+          hover: `e${e.id} ${e.process} (${e.kind}): ${e.text}<br>vector clock ${clockText(e.vc, s.processes)}<br>Lamport clock ${e.lamport}`,
+        };
+      }),
+      arrows: Object.values(groups),
+      title: `Space-time diagram: ${ev.length} events (labels: ${order ? "position in the total order" : "Lamport clocks"})`,
+      xTitle: "events in the order they happened (time runs to the right)",
+    }, { onEvent: (id) => player.act("select_event", { event: id }) });
     const delivered = s.messages.filter((m) => m.status === "delivered").length;
     const flying = s.messages.filter((m) => m.status === "in_flight").length;
-    describe("vc-diagram-desc", `${s.processes.length} processes, ${ev.length} events, ${s.messages.length} messages (${delivered} delivered, ${flying} in flight) at time ${s.now}. Orange: causal past of the selected event; purple: its causal future; grey: concurrent with it.`);
+    describe("vc-diagram-desc", `${s.processes.length} processes, ${ev.length} events, ${s.messages.length} messages (${delivered} delivered, ${flying} in flight) at time ${s.now}. Orange triangles pointing left: causal past of the selected event; purple triangles pointing right: its causal future; open grey circles: concurrent with it.`);
   }
 
   function renderSelection(s) {

@@ -202,9 +202,9 @@ def test_slots_mode_shows_both_migration_styles_side_by_side(
 
     # Two more steps: the last key moves and the slot flips whole in both styles.
     page.click("#btn-step")
-    wait_step(page, 6, 6)
+    wait_step(page, 5, 5)
     page.click("#btn-step")
-    wait_step(page, 7, 7)
+    wait_step(page, 6, 6)
     assert split_marks(page) == {}
     assert "Slot at a time: served by shard-D; key by key: served by shard-D." in page.inner_text(
         "#ch-selected"

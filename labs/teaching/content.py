@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import random
 import re
@@ -1480,14 +1481,31 @@ def _signature(paths: Sequence[Path]) -> tuple[Any, ...]:
     return tuple(out)
 
 
+logger = logging.getLogger("paperlabs.content")
+
+
 def installed() -> ContentSet:
-    """The content of the configured folders; reloaded when any file changes."""
+    """The content of the configured folders; reloaded when any file changes.
+
+    Each (re)load logs every problem as a warning: a file with problems is left out,
+    and the server's log and the admin (Quizzes › Content files) say which and why.
+    """
     global _cache
     paths = content_dirs()
     signature = _signature(paths)
     with _lock:
         if _cache is None or _cache[0] != signature:
-            _cache = (signature, load(paths))
+            loaded = load(paths)
+            _cache = (signature, loaded)
+            for problem in loaded.problems:
+                logger.warning("content file not served: %s", problem)
+            if loaded.invalid:
+                logger.warning(
+                    "%d of %d content files have problems and are not served "
+                    "(python manage.py check_exercises lists them)",
+                    len(loaded.invalid),
+                    len(loaded.files),
+                )
         return _cache[1]
 
 

@@ -154,6 +154,34 @@ def _clean_posted(
     return answers, errors
 
 
+@dataclass(frozen=True)
+class Blank:
+    """A question of an open attempt that has no answer yet."""
+
+    position: int
+    item: str
+    qid: str
+    multiple: bool
+
+    @property
+    def label(self) -> str:
+        return f"Exercise {self.position}, question {self.qid}"
+
+
+def unanswered(attempt: Attempt, items: list[ItemView]) -> list[Blank]:
+    """Every question of the attempt with no saved answer (that could have one)."""
+    out: list[Blank] = []
+    for position, item in enumerate(items, start=1):
+        if item.exercise is None:
+            continue
+        saved = attempt.answers.get(item.id, {})
+        prepared = prepared_for(attempt, item)
+        for q in item.exercise.questions:
+            if saved.get(q.id) is None and q.id not in prepared.errors:
+                out.append(Blank(position, item.id, q.id, q.type == "multiple"))
+    return out
+
+
 def save_answers(attempt: Attempt, posted: Mapping[str, Mapping[str, Any]]) -> Outcome:
     """Save answers without submitting; refused ones are reported and not stored."""
     if expire_if_due(attempt):

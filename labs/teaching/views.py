@@ -16,12 +16,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseForbidden,
-)
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -264,15 +260,30 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[AnswerError] = []
     if request.method == "POST":
         if not owner:
-            return HttpResponseForbidden("Only the student who owns this attempt can answer it.")
+            raise PermissionDenied(
+                "Only the student who owns this attempt can answer it; as one of the quiz's "
+                "instructors you can read it and its results."
+            )
         item = items[position - 1] if items else None
         posted = (
             {item.id: _posted_answers(request, item.exercise)} if item and item.exercise else {}
         )
         action = request.POST.get("action", "save")
-        if action == "submit":
+        outcome = None
+        if action == "submit" and attempt.is_open:
+            # Ask first when a question is blank: keep the answers as a draft and
+            # show which questions have none; "Submit anyway" sends submit-unanswered.
+            draft = services.save_answers(attempt, posted)
+            if draft.errors or draft.expired or draft.already:
+                outcome = draft
+            else:
+                blanks = services.unanswered(draft.attempt, items)
+                if blanks:
+                    return _render_open_attempt(request, draft.attempt, items, position, [], blanks)
+        if outcome is None and action in ("submit", "submit-unanswered"):
+            action = "submit"
             outcome = services.submit(attempt, request.POST.get("token", ""), posted)
-        else:
+        elif outcome is None:
             outcome = services.save_answers(attempt, posted)
         errors = outcome.errors
         if outcome.expired:
@@ -305,6 +316,7 @@ def _render_open_attempt(
     items: list[services.ItemView],
     position: int,
     errors: list[AnswerError],
+    blanks: list[services.Blank] | None = None,
 ) -> HttpResponse:
     item = items[position - 1]
     if item.exercise is None:
@@ -329,6 +341,8 @@ def _render_open_attempt(
         "body": prepared.body_html(),
         "questions": _questions(prepared, saved, None, reveal=False),
         "errors": errors,
+        "blanks": blanks or [],
+        "attempts_left": max(0, attempt.quiz.max_attempts - attempt.number),
         "seconds_left": attempt.seconds_left(),
         "mode": "quiz",
         **_lab_context(prepared),
@@ -363,10 +377,13 @@ def _render_result(
 # -- gradebook --------------------------------------------------------------------------------------
 
 
-def _managed_quiz(request: HttpRequest, slug: str) -> Quiz | HttpResponse:
+def _managed_quiz(request: HttpRequest, slug: str) -> Quiz:
     quiz = _quiz_or_404(slug)
     if not quiz.can_manage(request.user):
-        return HttpResponseForbidden("Only the quiz's instructors can see its gradebook.")
+        raise PermissionDenied(
+            f"Only the instructors of the quiz {quiz.title!r} can see its gradebook, "
+            "download it or regrade it."
+        )
     return quiz
 
 
@@ -435,8 +452,6 @@ def gradebook_data(quiz: Quiz) -> tuple[list[dict[str, Any]], list[dict[str, Any
 @login_required
 def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = _managed_quiz(request, slug)
-    if isinstance(quiz, HttpResponse):
-        return quiz
     services.expire_due(quiz)
     columns, rows = gradebook_data(quiz)
     total = sum(i.points for i in services.quiz_items(quiz))
@@ -491,8 +506,6 @@ def gradebook_csv_rows(quiz: Quiz) -> Iterator[list[Any]]:
 @login_required
 def gradebook_csv(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = _managed_quiz(request, slug)
-    if isinstance(quiz, HttpResponse):
-        return quiz
     services.expire_due(quiz)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -507,8 +520,6 @@ def gradebook_csv(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def regrade(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = _managed_quiz(request, slug)
-    if isinstance(quiz, HttpResponse):
-        return quiz
     count = services.regrade(Attempt.objects.filter(quiz=quiz).select_related("quiz"))
     messages.success(request, f"Regraded {count} attempts with the current exercise files.")
     return redirect(reverse("teaching:gradebook", args=[quiz.slug]))

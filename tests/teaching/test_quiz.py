@@ -108,7 +108,7 @@ def test_double_submit_is_idempotent(
     client = login(users["alice"])
     attempt = start(client, quiz)
     right = answers_for(attempt, "ch-what-if")
-    post(client, attempt, 1, right, action="submit")
+    post(client, attempt, 1, right, action="submit-unanswered")
     attempt.refresh_from_db()
     score, submitted = attempt.score, attempt.submitted
     wrong = {k: "0" for k in right if k.endswith(("moved-if", "slot"))}
@@ -170,7 +170,7 @@ def test_attempt_limit_is_enforced(quiz: Quiz, users: dict[str, User]) -> None:
     client = login(users["alice"])
     for _ in range(2):
         attempt = start(client, quiz)
-        post(client, attempt, 1, {}, "submit")
+        post(client, attempt, 1, {}, "submit-unanswered")
         assert Attempt.objects.get(pk=attempt.pk).status == "submitted"
     response = client.post(quiz.get_absolute_url())
     assert response.status_code == 302 and response["Location"] == quiz.get_absolute_url()
@@ -239,7 +239,7 @@ def test_regrade_after_fixing_an_exercise(
     attempt = start(client, quiz)
     prepared = prepared_of(attempt, "ch-what-if")
     slot = prepared.expected["slot"].value
-    post(client, attempt, 1, {"a-ch-what-if-slot": str(slot)}, "submit")
+    post(client, attempt, 1, {"a-ch-what-if-slot": str(slot)}, "submit-unanswered")
     attempt.refresh_from_db()
     assert attempt.score == pytest.approx(5 * 1 / 5)
     # The instructor fixes the exercise: the slot question is now worth 4 points.
@@ -262,12 +262,12 @@ def test_regrade_after_fixing_an_exercise(
 def test_reveal_after_the_last_attempt(quiz: Quiz, users: dict[str, User]) -> None:
     client = login(users["alice"])
     attempt = start(client, quiz)
-    post(client, attempt, 1, {"a-ch-what-if-slot": "1"}, "submit")
+    post(client, attempt, 1, {"a-ch-what-if-slot": "1"}, "submit-unanswered")
     page = client.get(attempt.get_absolute_url()).content.decode()
     slot = prepared_of(attempt, "ch-what-if").expected["slot"].value
     assert "The answer:" not in page and "The expected answers are shown after the student" in page
     last = start(client, quiz)
-    post(client, last, 1, {"a-ch-what-if-slot": "1"}, "submit")
+    post(client, last, 1, {"a-ch-what-if-slot": "1"}, "submit-unanswered")
     page = client.get(last.get_absolute_url()).content.decode()
     assert f"The answer: <strong>{slot}</strong>" in page
     assert "/replays/fb-" in page

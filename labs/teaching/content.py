@@ -1109,7 +1109,7 @@ def answer_query(exercise: Exercise, question: Question, ctx: Context, variant: 
         value = sorted(str(v) for v in value)
     else:
         value = str(value)
-    return Answer(value, answer.step, answer.commands, answer.why)
+    return Answer(value, answer.step, answer.commands, answer.why, answer.lab_params)
 
 
 def _params_problems(exercise: Exercise, variant: Variant) -> list[CommandError]:

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from labs.inputs import small_int
+from labs.models import Replay
 from labs.registry import LABS
 from labs.teaching import content as content_mod
 from labs.teaching import markup, services
@@ -34,6 +35,7 @@ from labs.teaching.grading import (
     clean_answers,
     feedback_replay,
     grade_exercise,
+    lab_setting_links,
     prepare,
 )
 from labs.teaching.models import Attempt, Quiz
@@ -45,13 +47,42 @@ PRACTICE_VARIANTS = 1_000_000
 # -- shared pieces --------------------------------------------------------------------------
 
 
+def _setting_links(prepared: Prepared) -> dict[str, tuple[str, str]]:
+    """Question id: (link, setting) for questions seen in another setting of the lab.
+
+    A hash slot is seen in slots mode: such a question links to the lab opened in
+    that mode (a what-if of a stored, unlisted replay of the lab before any command).
+    """
+    made = lab_setting_links(prepared)
+    if not made:
+        return {}
+    replays = []
+    for replay_id, recording, what in made.values():
+        replay = Replay.from_recording(
+            recording, title=f"{prepared.exercise.title}: {what}"[:200], source="exercise"
+        )
+        replay.id = replay_id
+        replays.append(replay)
+    Replay.objects.bulk_create(replays, ignore_conflicts=True)
+    lab = prepared.exercise.lab
+    return {
+        qid: (f"{reverse('lab', args=[lab])}?fork={rid}", what)
+        for qid, (rid, _, what) in made.items()
+    }
+
+
 def _questions(
-    prepared: Prepared, answers: dict[str, Any], results: dict[str, Any] | None, reveal: bool
+    prepared: Prepared,
+    answers: dict[str, Any],
+    results: dict[str, Any] | None,
+    reveal: bool,
+    settings: dict[str, tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """What the template shows for each question (never the expected answer unless ``reveal``)."""
     ex = prepared.exercise
     out: list[dict[str, Any]] = []
     for q in ex.questions:
+        link, setting = (settings or {}).get(q.id, ("", ""))
         given = answers.get(q.id)
         res = (results or {}).get(q.id)
         entry: dict[str, Any] = {
@@ -71,6 +102,8 @@ def _questions(
             "reveal": reveal,
             "explain": prepared.explain_html(q) if reveal else "",
             "unavailable": q.id in prepared.errors,
+            "setting_link": link,
+            "setting": setting,
         }
         if res and reveal and res.get("expected") is not None:
             expected = res["expected"]
@@ -167,7 +200,9 @@ def exercise_page(request: HttpRequest, exercise_id: str) -> HttpResponse:
                 results[qid]["replay"] = rid
         else:
             answers = {k: v for k, v in posted.items()}
-    questions = _questions(prepared, answers, results, reveal=results is not None)
+    questions = _questions(
+        prepared, answers, results, reveal=results is not None, settings=_setting_links(prepared)
+    )
     context = {
         "exercise": exercise,
         "body": prepared.body_html(),
@@ -339,7 +374,9 @@ def _render_open_attempt(
         "position": position,
         "exercise": item.exercise,
         "body": prepared.body_html(),
-        "questions": _questions(prepared, saved, None, reveal=False),
+        "questions": _questions(
+            prepared, saved, None, reveal=False, settings=_setting_links(prepared)
+        ),
         "errors": errors,
         "blanks": blanks or [],
         "attempts_left": max(0, attempt.quiz.max_attempts - attempt.number),

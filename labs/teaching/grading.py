@@ -58,6 +58,7 @@ class AnswerError(ValueError):
 
     def __init__(self, field: str, value: object, rule: str) -> None:
         self.field, self.value, self.rule = field, value, rule
+        self.qid = ""  # the question's id, set by the caller that knows it
         shown = (
             repr(value)
             if not isinstance(value, str) or len(value) <= 60
@@ -235,11 +236,13 @@ def clean_answers(
     """Clean every question's answer; return (clean answers, problems)."""
     clean: dict[str, Any] = {}
     problems: list[AnswerError] = []
-    for q in prepared.exercise.questions:
-        label = f"{prefix}question {q.id}"
+    for number, q in enumerate(prepared.exercise.questions, start=1):
+        # The label the page shows ("Question 2"), so the student finds the field.
+        label = f"{prefix}question {number}" if prefix else f"Question {number}"
         try:
             clean[q.id] = clean_answer(prepared, q, raw.get(q.id), label)
         except AnswerError as err:
+            err.qid = q.id
             problems.append(err)
     return clean, problems
 

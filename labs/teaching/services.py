@@ -143,15 +143,22 @@ def _clean_posted(
             continue
         prepared = prepared_for(attempt, item)
         saved = answers.setdefault(item.id, {})
-        for q in item.exercise.questions:
+        for number, q in enumerate(item.exercise.questions, start=1):
             if q.id not in posted[item.id]:
                 continue
-            label = f"Exercise {position}, question {q.id}"
             try:
-                saved[q.id] = clean_answer(prepared, q, posted[item.id][q.id], label)
+                saved[q.id] = clean_answer(
+                    prepared, q, posted[item.id][q.id], answer_label(position, number)
+                )
             except AnswerError as err:
+                err.qid = q.id
                 errors.append(err)
     return answers, errors
+
+
+def answer_label(position: int, number: int) -> str:
+    """A question as the attempt page labels it: its exercise's and its own number."""
+    return f"Exercise {position}, question {number}"
 
 
 @dataclass(frozen=True)
@@ -159,13 +166,13 @@ class Blank:
     """A question of an open attempt that has no answer yet."""
 
     position: int
-    item: str
+    number: int
     qid: str
     multiple: bool
 
     @property
     def label(self) -> str:
-        return f"Exercise {self.position}, question {self.qid}"
+        return answer_label(self.position, self.number)
 
 
 def unanswered(attempt: Attempt, items: list[ItemView]) -> list[Blank]:
@@ -176,9 +183,9 @@ def unanswered(attempt: Attempt, items: list[ItemView]) -> list[Blank]:
             continue
         saved = attempt.answers.get(item.id, {})
         prepared = prepared_for(attempt, item)
-        for q in item.exercise.questions:
+        for number, q in enumerate(item.exercise.questions, start=1):
             if saved.get(q.id) is None and q.id not in prepared.errors:
-                out.append(Blank(position, item.id, q.id, q.type == "multiple"))
+                out.append(Blank(position, number, q.id, q.type == "multiple"))
     return out
 
 
@@ -201,7 +208,10 @@ def submit(attempt: Attempt, token: str, posted: Mapping[str, Mapping[str, Any]]
         return Outcome(attempt, already=True)
     if token != attempt.token:
         err = AnswerError(
-            "token", token[:12], "must be the submission token of this attempt's page (reload it)"
+            "Submit the quiz",
+            token[:12],
+            "must be pressed on this attempt's own page (its hidden submission token did not "
+            "match): reload the page and submit again",
         )
         return Outcome(attempt, errors=[err])
     if expire_if_due(attempt):
@@ -285,10 +295,10 @@ def grade(
         given = answers.get(item.id, {})
         clean: dict[str, Any] = {}
         invalid: dict[str, str] = {}
-        for q in item.exercise.questions:
+        for number, q in enumerate(item.exercise.questions, start=1):
             try:
                 clean[q.id] = clean_answer(
-                    prepared, q, given.get(q.id), f"Exercise {position}, question {q.id}"
+                    prepared, q, given.get(q.id), answer_label(position, number)
                 )
             except AnswerError as err:
                 invalid[q.id] = str(err)

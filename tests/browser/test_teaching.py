@@ -115,6 +115,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 
 def log_in(page: Any, base: str, name: str, then: str) -> None:
+    page.context.set_default_timeout(TIMEOUT)
+    page.set_default_timeout(TIMEOUT)
     page.goto(f"{base}/accounts/login/?next={then}")
     page.fill("#id_username", name)
     page.fill("#id_password", f"pw-{name}")
@@ -122,22 +124,27 @@ def log_in(page: Any, base: str, name: str, then: str) -> None:
     page.wait_for_url(f"{base}{then}")
 
 
+# The machine running these tests may be shared and busy: allow slow page loads.
+TIMEOUT = 60_000
+
+
 @pytest.fixture
-def admin_page(browser: Any) -> Iterator[Any]:
-    """A page for the Django admin (its pages ask for /favicon.ico, which is a 404)."""
+def lenient_page(browser: Any) -> Iterator[Any]:
+    """A page whose console may log failed loads: the admin's pages ask for
+    /favicon.ico (a 404), and the forbidden and not-found pages are the point."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(TIMEOUT)
     yield page
     context.close()
 
 
 def test_an_instructor_created_after_load_content_sees_the_gradebook_at_once(
-    page: Any, admin_page: Any, site: dict[str, Any], artifacts: Path
+    page: Any, lenient_page: Any, site: dict[str, Any], artifacts: Path
 ) -> None:
     base = site["url"]
     # The superuser adds the account the shipped quiz file names, in the admin.
-    admin = admin_page
+    admin = lenient_page
     log_in(admin, base, "root", "/admin/auth/user/add/")
     admin.fill("#id_username", "instructor")
     usable = admin.locator("input[name=usable_password][value=true]")
@@ -160,9 +167,9 @@ def test_an_instructor_created_after_load_content_sees_the_gradebook_at_once(
 
 
 def test_five_mistakes_are_named_in_one_run_logged_and_listed_in_the_admin(
-    admin_page: Any, site: dict[str, Any]
+    lenient_page: Any, site: dict[str, Any]
 ) -> None:
-    page = admin_page
+    page = lenient_page
     path = Path(site["folder"]) / "five.md"
     path.write_text(FIVE_MISTAKES)
     done = subprocess.run(
@@ -242,8 +249,8 @@ def test_a_student_is_asked_before_submitting_a_blank_question(
     page.wait_for_selector("#confirm-unanswered")
     listed = page.locator("#confirm-list li")
     assert listed.count() == 2
-    assert "Exercise 1, question owner" in listed.nth(0).inner_text()
-    assert "Exercise 2, question slot" in listed.nth(1).inner_text()
+    assert "Exercise 1, question 2" in listed.nth(0).inner_text()
+    assert "Exercise 2, question 2" in listed.nth(1).inner_text()
     assert page.evaluate("document.activeElement.id") == "confirm-unanswered"
     page.screenshot(path=str(artifacts / "teaching-confirm.png"), full_page=True)
     assert page.input_value("#in-nodes") == str(nodes)  # nothing lost
@@ -292,8 +299,9 @@ def _exercise(site: dict[str, Any], exercise_id: str) -> Any:
 
 
 def test_forbidden_and_not_found_pages_use_the_layout_and_say_what_to_do(
-    page: Any, site: dict[str, Any], artifacts: Path
+    lenient_page: Any, site: dict[str, Any], artifacts: Path
 ) -> None:
+    page = lenient_page
     base = site["url"]
     log_in(page, base, "student", "/quizzes/")
     response = page.goto(f"{base}/quizzes/ring-quiz/gradebook/")

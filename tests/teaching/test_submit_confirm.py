@@ -77,10 +77,7 @@ def test_a_refused_answer_is_reported_before_any_question(
     response = post(client, attempt, 1, {"a-ch-what-if-moved-if": "lots"}, "submit")
     assert response.status_code == 400
     html = response.content.decode()
-    assert (
-        "Exercise 1, question moved-if must be a number like 42 or 0.25, got &#x27;lots&#x27;"
-        in html
-    )
+    assert "Exercise 1, question 1 must be a number like 42 or 0.25, got &#x27;lots&#x27;" in html
     assert 'id="confirm-unanswered"' not in html
     attempt.refresh_from_db()
     assert attempt.status == "open"

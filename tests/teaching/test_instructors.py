@@ -121,3 +121,19 @@ def test_a_broken_file_is_logged_when_loaded_and_listed_in_the_admin(
     page = client.get("/admin/teaching/quiz/content/").content.decode()
     assert "bad.md" in page and "not served" in page
     assert "<code>scenario.params.nodes</code>: must be an integer between 0 and 64" in page
+
+
+@pytest.mark.parametrize(
+    "argv,serving",
+    [
+        (["/srv/.venv/bin/daphne", "-b", "127.0.0.1", "labs.asgi:application"], True),
+        (["/usr/lib/python3/site-packages/daphne/__main__.py", "labs.asgi:application"], True),
+        (["manage.py", "runserver"], True),
+        (["manage.py", "check_exercises"], False),
+        (["/srv/.venv/bin/pytest", "tests/teaching"], False),
+    ],
+)
+def test_a_server_checks_the_content_at_start_up(argv: list[str], serving: bool) -> None:
+    from labs.teaching.apps import serving as is_server
+
+    assert is_server(argv) is serving

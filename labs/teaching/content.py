@@ -839,7 +839,6 @@ def _exercise(path: Path, data: dict[str, Any], body: str, r: _Reader) -> Exerci
     digest = hashlib.sha256(
         json.dumps([data, body], sort_keys=True, default=str).encode()
     ).hexdigest()[:16]
-    complete = not r.problems
     exercise = Exercise(
         ex_id or path.stem,
         title or "",
@@ -855,7 +854,7 @@ def _exercise(path: Path, data: dict[str, Any], body: str, r: _Reader) -> Exerci
         digest,
     )
     _check_by_running(exercise, r, scenario_ok, {q.id: i for i, q in numbered})
-    if not complete or r.problems or ex_id is None or title is None:
+    if r.problems or ex_id is None or title is None:
         return None
     return exercise
 
@@ -1113,30 +1112,26 @@ def answer_query(exercise: Exercise, question: Question, ctx: Context, variant: 
 
 
 def _params_problems(exercise: Exercise, variant: Variant) -> list[CommandError]:
-    """Every refused parameter, not only the first one the engine stops at."""
+    """Every refused parameter, not only the first one the engine stops at.
+
+    The engine stops at the first; that parameter is then left at its default and the
+    rest checked again, until the engine accepts them (each refusal is one the given
+    values cause, never one of a parameter checked alone against the defaults).
+    """
     params_class = LABS[exercise.lab].engine_class().Params
     given = substitute(dict(exercise.params), variant.values)
-    try:
-        params_class.from_dict(given)
-        return []
-    except CommandError as err:
-        first = err
-    # Each parameter alone (the others at their defaults) finds the independent ones;
-    # a rule between parameters shows as the first error when none fails alone.
     found: list[CommandError] = []
-    failing: set[str] = set()
-    for key, value in given.items():
+    for _ in range(len(given) + 1):
         try:
-            params_class.from_dict({key: value})
+            params_class.from_dict(given)
+            break
         except CommandError as err:
             found.append(err)
-            failing.add(key)
-    if found:
-        try:
-            params_class.from_dict({k: v for k, v in given.items() if k not in failing})
-        except CommandError as err:
-            found.append(err)
-    return found or [first]
+            key = str(err.value) if err.field == "params" else err.field
+            if key not in given:
+                break
+            del given[key]
+    return found
 
 
 def _run_setup(exercise: Exercise, scenario: Scenario, r: _Reader, label: str) -> Timeline | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     (folder / "t-slots.md").write_text(SLOTS_EXERCISE)
     (folder / "t-ring-slot.md").write_text(RING_SLOT_EXERCISE)
     (folder / "slots-quiz.yaml").write_text(QUIZ)
+    # A file with a problem from the start: the server logs it as it starts.
+    (folder / "at-start.md").write_text(
+        SLOTS_EXERCISE.replace("id: t-slots", "id: t-at-start").replace("nodes: 3", "nodes: 99")
+    )
     db = tmp_path_factory.mktemp("db") / "teaching.sqlite3"
     env = {
         **os.environ,
@@ -184,6 +189,12 @@ def test_five_mistakes_are_named_in_one_run_logged_and_listed_in_the_admin(
     assert lines[-1] == "Checked 1 file: 5 problems."
     for (line, key, message), printed in zip(EXPECTED, lines, strict=False):
         assert printed.startswith(f"{path}:{line}: {key}: ") and message in printed, printed
+
+    # A file broken before the server started was logged at start-up, unasked.
+    deadline = time.monotonic() + 60
+    while "at-start.md:7: scenario.params.nodes" not in Path(site["log"]).read_text():
+        assert time.monotonic() < deadline, Path(site["log"]).read_text()
+        time.sleep(0.2)
 
     # Dropped into a served folder: the running server logs it and the admin lists it.
     base = site["url"]

@@ -135,3 +135,24 @@ def test_every_problem_of_a_quiz_and_a_narration_in_one_run(
         "exercises[0].exercise",
         "exercises[1].points",
     ]
+
+
+def test_every_refused_parameter_and_no_other(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # replication 5 is fine with nodes 10 (it would not be with the default nodes).
+    path = tmp_path / "params.md"
+    path.write_text(
+        FIVE_MISTAKES.replace(
+            "{nodes: 999, keys: 100, vnodes: 4}",
+            "{nodes: 10, replication: 5, vnodes: 999, colour: red, keys: -1}",
+        )
+    )
+    code, lines = run(path, capsys=capsys)
+    assert code == 1
+    params = sorted(line.split(": ")[1] for line in lines if ": scenario.params." in line)
+    assert params == [
+        "scenario.params.colour",
+        "scenario.params.keys",
+        "scenario.params.vnodes",
+    ]

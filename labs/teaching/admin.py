@@ -7,7 +7,10 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
+from django.utils.html import format_html
 
 from labs.teaching import content, services
 from labs.teaching.models import Attempt, Quiz, QuizItem
@@ -87,10 +90,66 @@ class QuizAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     filter_horizontal = ("instructors", "instructor_groups")
     inlines = [QuizItemInline]
     actions = [regrade_quizzes]
-    readonly_fields = ("source", "source_path", "created", "updated")
+    readonly_fields = (
+        "source",
+        "source_path",
+        "instructor_names",
+        "instructor_group_names",
+        "created",
+        "updated",
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Quiz]:
         return _manageable(request, super().get_queryset(request))
+
+    def get_urls(self) -> list[URLPattern]:
+        extra = [
+            path(
+                "content/",
+                self.admin_site.admin_view(self.content_view),
+                name="teaching_quiz_content",
+            )
+        ]
+        return extra + super().get_urls()  # type: ignore[operator]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        loaded = content.installed()
+        if loaded.invalid:
+            messages.warning(
+                request,
+                format_html(
+                    '{} of {} content files have problems and are not served: <a href="{}">see '
+                    "which, and why</a>.",
+                    len(loaded.invalid),
+                    len(loaded.files),
+                    reverse("admin:teaching_quiz_content"),
+                ),
+            )
+        return super().changelist_view(request, extra_context)
+
+    def content_view(self, request: HttpRequest) -> HttpResponse:
+        """Every content file: served, or left out with each of its problems."""
+        loaded = content.installed()
+        problems: dict[str, list[content.Problem]] = {}
+        for problem in loaded.problems:
+            problems.setdefault(problem.file, []).append(problem)
+        rows = [
+            {"file": f, "ok": f not in loaded.invalid, "problems": problems.get(f, [])}
+            for f in loaded.files
+        ]
+        rows.sort(key=lambda r: (r["ok"], r["file"]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Content files",
+            "opts": self.model._meta,
+            "rows": rows,
+            "invalid": len(loaded.invalid),
+            "folders": [str(d) for d in content.content_dirs()],
+            "counts": (len(loaded.exercises), len(loaded.narrations), len(loaded.quizzes)),
+        }
+        return TemplateResponse(request, "teaching/admin_content.html", context)
 
 
 @admin.register(Attempt)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import random
 import re
@@ -350,6 +351,21 @@ def check_variants(exercise: Exercise, count: int = CHECK_VARIANTS) -> list[Vari
 # -- YAML with lines ----------------------------------------------------------------------
 
 
+class _NoAliasLoader(yaml.SafeLoader):
+    """The safe loader, reading every alias (``*name``) as null.
+
+    Aliases are refused anyway; reading them as null keeps a file of nested aliases
+    (a "billion laughs") small while the rest of the file is still checked.
+    """
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+        node: yaml.Node = super().compose_node(parent, index)
+        return node
+
+
 class _Reader:
     """Collects problems for one file, mapping key paths to YAML lines."""
 
@@ -372,6 +388,8 @@ class _Reader:
     def yaml(self, text: str, offset: int) -> Any:
         """Parse YAML (safe loader); record lines; refuse aliases and duplicate keys."""
         try:
+            # Every anchor and alias is reported; the data is still read (aliases
+            # resolved) so that the rest of the file is checked in the same pass.
             for event in yaml.parse(text, Loader=yaml.SafeLoader):
                 if isinstance(event, yaml.AliasEvent | yaml.NodeEvent) and getattr(
                     event, "anchor", None
@@ -381,8 +399,7 @@ class _Reader:
                         "YAML anchors and aliases (&name, *name) are not allowed",
                         event.start_mark.line + 1 + offset,
                     )
-                    return None
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = yaml.compose(text, Loader=_NoAliasLoader)
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark or err.context_mark
             line = mark.line + 1 + offset if mark is not None else None
@@ -394,11 +411,11 @@ class _Reader:
             return None
         if node is None:
             return None
+        # A duplicate key is reported by _walk; the data keeps the last value, and
+        # the rest of the file is checked in the same pass.
         self._walk(node, (), offset)
-        if any(p.message.startswith("duplicate key") for p in self.problems):
-            return None
         try:
-            return yaml.safe_load(text)
+            return yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass
         except yaml.YAMLError as err:  # pragma: no cover - compose succeeded above
             self.add((), f"YAML error: {err}")
             return None
@@ -635,7 +652,7 @@ def load(paths: Iterable[Path | str]) -> ContentSet:
         if reader.problems:
             content.invalid.add(shown)
             content.invalid_ids.add(reader.item_id or path.stem)
-        content.problems.extend(reader.problems)
+        content.problems.extend(_in_file_order(reader.problems))
     for path, shown in quiz_files:
         reader = _Reader(shown)
         quiz = _load_quiz_file(path, reader, content.exercises, content.invalid_ids)
@@ -649,8 +666,13 @@ def load(paths: Iterable[Path | str]) -> ContentSet:
                 content.quizzes[quiz.id] = quiz
         if reader.problems:
             content.invalid.add(shown)
-        content.problems.extend(reader.problems)
+        content.problems.extend(_in_file_order(reader.problems))
     return content
+
+
+def _in_file_order(problems: list[Problem]) -> list[Problem]:
+    """A file's problems by line (those without a line first), as found otherwise."""
+    return sorted(problems, key=lambda p: p.line or 0)
 
 
 def _load_markdown_file(path: Path, reader: _Reader) -> Exercise | Narration | None:
@@ -662,7 +684,7 @@ def _load_markdown_file(path: Path, reader: _Reader) -> Exercise | Narration | N
         return None
     front, body, offset = parts
     data = reader.yaml(front, offset)
-    if reader.problems:
+    if data is None and reader.problems:
         return None
     if not isinstance(data, dict):
         reader.add((), f"front matter must be a YAML mapping of key: value, got {_shown(data)}", 2)
@@ -771,6 +793,7 @@ def _exercise(path: Path, data: dict[str, Any], body: str, r: _Reader) -> Exerci
 
     # the questions
     questions: list[Question] = []
+    numbered: list[tuple[int, Question]] = []  # (index in the file, question)
     raw_questions = data.get("questions")
     if raw_questions is None:
         r.add(("questions",), "is required: a list of questions")
@@ -790,6 +813,7 @@ def _exercise(path: Path, data: dict[str, Any], body: str, r: _Reader) -> Exerci
                 continue
             seen.add(q.id)
             questions.append(q)
+            numbered.append((i, q))
 
     # variables referenced but not declared
     for where, value in (
@@ -815,11 +839,19 @@ def _exercise(path: Path, data: dict[str, Any], body: str, r: _Reader) -> Exerci
             if m.group(1) not in names:
                 r.add(where, f"uses {{{{ {m.group(1)} }}}}, which is not a declared variable")
 
-    # Run the engine whenever the scenario and questions are well-formed, so that a
-    # missing title does not hide a refused parameter.
-    structural = [p for p in r.problems if p.key.startswith(("scenario", "questions"))]
-    if lab_slug is None or scen is None or not questions or structural:
+    # Run the engine as far as the file allows, so that one pass reports every
+    # problem: the scenario when it is well-formed, then each well-formed question.
+    # A broken title or question never hides a refused parameter or query.
+    if lab_slug is None or scen is None:
         return None
+    scenario_ok = not any(p.key.startswith("scenario") for p in r.problems)
+    runnable = [
+        q
+        for i, q in numbered
+        if not any(
+            p.key == f"questions[{i}]" or p.key.startswith(f"questions[{i}].") for p in r.problems
+        )
+    ]
     digest = hashlib.sha256(
         json.dumps([data, body], sort_keys=True, default=str).encode()
     ).hexdigest()[:16]
@@ -833,12 +865,14 @@ def _exercise(path: Path, data: dict[str, Any], body: str, r: _Reader) -> Exerci
         params,
         tuple(commands),
         tuple(variables),
-        tuple(questions),
+        tuple(runnable),
         practice,
         digest,
     )
-    _check_by_running(exercise, r)
-    return None if r.problems or ex_id is None or title is None else exercise
+    _check_by_running(exercise, r, scenario_ok, {q.id: i for i, q in numbered})
+    if r.problems or ex_id is None or title is None:
+        return None
+    return exercise
 
 
 def _variables(raw: Any, c: _Checker) -> list[Variable]:
@@ -1090,26 +1124,100 @@ def answer_query(exercise: Exercise, question: Question, ctx: Context, variant: 
         value = sorted(str(v) for v in value)
     else:
         value = str(value)
-    return Answer(value, answer.step, answer.commands, answer.why)
+    return Answer(value, answer.step, answer.commands, answer.why, answer.lab_params)
 
 
-def _check_by_running(exercise: Exercise, r: _Reader) -> None:
+def _params_problems(exercise: Exercise, variant: Variant) -> list[CommandError]:
+    """Every refused parameter, not only the first one the engine stops at.
+
+    The engine stops at the first; that parameter is then left at its default and the
+    rest checked again, until the engine accepts them (each refusal is one the given
+    values cause, never one of a parameter checked alone against the defaults).
+    """
+    params_class = LABS[exercise.lab].engine_class().Params
+    given = substitute(dict(exercise.params), variant.values)
+    found: list[CommandError] = []
+    for _ in range(len(given) + 1):
+        try:
+            params_class.from_dict(given)
+            break
+        except CommandError as err:
+            found.append(err)
+            key = str(err.value) if err.field == "params" else err.field
+            if key not in given:
+                break
+            del given[key]
+    return found
+
+
+def _run_setup(exercise: Exercise, scenario: Scenario, r: _Reader, label: str) -> Timeline | None:
+    """Run the set-up; report every refused command (skipping it), None if any was."""
+    lab = LABS[exercise.lab]
+    timeline = Timeline(
+        lab.engine_class(), lab.slug, scenario.params, scenario.seed, lab.checkpoint_every
+    )
+    ok = True
+    for i, command in enumerate(scenario.commands):
+        where: Path_ = ("scenario", "commands", i)
+        if "tick" in command:
+            for _ in range(int(command["tick"])):
+                if timeline.forward() is None:
+                    r.add(
+                        (*where, "tick"),
+                        f"is more ticks than the engine runs (idle after step "
+                        f"{timeline.position}){label}",
+                    )
+                    ok = False
+                    break
+            continue
+        try:
+            timeline.act(command)
+        except CommandError as err:
+            # Later commands still run (without this one), so their problems show too.
+            r.add(_field_path(where, err.field), f"{_rule(err)}{label}")
+            ok = False
+    return timeline if ok else None
+
+
+def _check_args_only(exercise: Exercise, r: _Reader, numbers: Mapping[str, int]) -> None:
+    """Without a runnable scenario, still check each question's arguments."""
+    values = check_variants(exercise)[0].values
+    for q in exercise.questions:
+        base: Path_ = ("questions", numbers.get(q.id, 0))
+        try:
+            if q.goal is not None:
+                declared = goals_of(exercise.lab)[q.goal.name].args
+                check_args("goal.args", declared, substitute(dict(q.goal.args), values))
+            elif q.query is not None:
+                declared = queries_of(exercise.lab)[q.query.name].args
+                check_args("query.args", declared, substitute(dict(q.query.args), values))
+        except CommandError as err:
+            r.add(_field_path(base, err.field), _rule(err))
+
+
+def _check_by_running(
+    exercise: Exercise, r: _Reader, scenario_ok: bool, numbers: Mapping[str, int]
+) -> None:
+    if not scenario_ok:
+        _check_args_only(exercise, r, numbers)
+        return
     for variant in check_variants(exercise):
         label = f" (variant seed {variant.seed})" if exercise.per_student else ""
-        try:
-            scenario = exercise.scenario(variant)
-        except CommandError as err:
+        refused = _params_problems(exercise, variant)
+        for err in refused:
             field = err.field if err.field != "params" else str(err.value)
             r.add(_field_path(("scenario", "params"), field), f"{_rule(err)}{label}")
+        if refused:
+            _check_args_only(exercise, r, numbers)
             return
-        try:
-            timeline = scenario.timeline()
-        except CommandError as err:
-            r.add(_field_path(("scenario",), err.field), f"{_rule(err)}{label}")
+        scenario = exercise.scenario(variant)
+        timeline = _run_setup(exercise, scenario, r, label)
+        if timeline is None:
+            _check_args_only(exercise, r, numbers)
             return
         ctx = Context(timeline)
-        for i, q in enumerate(exercise.questions):
-            base: Path_ = ("questions", i)
+        for q in exercise.questions:
+            base: Path_ = ("questions", numbers.get(q.id, 0))
             try:
                 if q.goal is not None:
                     goal = goals_of(exercise.lab)[q.goal.name]
@@ -1167,11 +1275,12 @@ def _narration(path: Path, data: dict[str, Any], body: str, r: _Reader) -> Narra
             "is required: a list of {do: command} or {tick: n}, each with an optional caption",
         )
         return None
-    if r.problems or nid is None or title is None or seed is None:
-        return None
+    # The steps are run even when the id, title or seed has a problem (seed 0 stands
+    # in), so that one pass reports every problem of the file.
+    complete = not r.problems and nid is not None and title is not None and seed is not None
     lab = LABS[lab_slug]
     try:
-        timeline = Timeline(lab.engine_class(), lab.slug, params, seed, lab.checkpoint_every)
+        timeline = Timeline(lab.engine_class(), lab.slug, params, seed or 0, lab.checkpoint_every)
     except CommandError as err:
         field = err.field if err.field != "params" else str(err.value)
         r.add(_field_path(("params",), field), _rule(err))
@@ -1216,7 +1325,7 @@ def _narration(path: Path, data: dict[str, Any], body: str, r: _Reader) -> Narra
                 r.add((*where, "caption"), "must be a text of at most 2000 characters")
             else:
                 captions[str(timeline.position)] = caption.strip()
-    if r.problems:
+    if r.problems or not complete or nid is None or title is None:
         return None
     return Narration(nid, title, lab_slug, r.file, timeline.recording(), captions)
 
@@ -1261,7 +1370,7 @@ def _load_quiz_file(
     if text is None:
         return None
     data = r.yaml(text, 0)
-    if r.problems:
+    if data is None and r.problems:
         return None
     if not isinstance(data, dict):
         r.add((), f"must be a YAML mapping of key: value, got {_shown(data)}", 1)
@@ -1390,14 +1499,31 @@ def _signature(paths: Sequence[Path]) -> tuple[Any, ...]:
     return tuple(out)
 
 
+logger = logging.getLogger("paperlabs.content")
+
+
 def installed() -> ContentSet:
-    """The content of the configured folders; reloaded when any file changes."""
+    """The content of the configured folders; reloaded when any file changes.
+
+    Each (re)load logs every problem as a warning: a file with problems is left out,
+    and the server's log and the admin (Quizzes › Content files) say which and why.
+    """
     global _cache
     paths = content_dirs()
     signature = _signature(paths)
     with _lock:
         if _cache is None or _cache[0] != signature:
-            _cache = (signature, load(paths))
+            loaded = load(paths)
+            _cache = (signature, loaded)
+            for problem in loaded.problems:
+                logger.warning("content file not served: %s", problem)
+            if loaded.invalid:
+                logger.warning(
+                    "%d of %d content files have problems and are not served "
+                    "(python manage.py check_exercises lists them)",
+                    len(loaded.invalid),
+                    len(loaded.files),
+                )
         return _cache[1]
 
 

@@ -58,6 +58,7 @@ class AnswerError(ValueError):
 
     def __init__(self, field: str, value: object, rule: str) -> None:
         self.field, self.value, self.rule = field, value, rule
+        self.qid = ""  # the question's id, set by the caller that knows it
         shown = (
             repr(value)
             if not isinstance(value, str) or len(value) <= 60
@@ -72,6 +73,7 @@ class Expected:
     step: int | None
     commands: tuple[Mapping[str, Any], ...]
     why: str
+    lab_params: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -122,7 +124,11 @@ def prepare(exercise: Exercise, variant: Variant) -> Prepared:
             if q.query is not None:
                 answer = answer_query(exercise, q, ctx, variant)
                 prepared.expected[q.id] = Expected(
-                    answer.value, answer.step, tuple(answer.commands), answer.why
+                    answer.value,
+                    answer.step,
+                    tuple(answer.commands),
+                    answer.why,
+                    dict(answer.lab_params) if answer.lab_params else None,
                 )
             if q.type in ("single", "multiple", "pick"):
                 prepared.options[q.id] = resolve_options(exercise, q, ctx, variant)
@@ -230,11 +236,13 @@ def clean_answers(
     """Clean every question's answer; return (clean answers, problems)."""
     clean: dict[str, Any] = {}
     problems: list[AnswerError] = []
-    for q in prepared.exercise.questions:
-        label = f"{prefix}question {q.id}"
+    for number, q in enumerate(prepared.exercise.questions, start=1):
+        # The label the page shows ("Question 2"), so the student finds the field.
+        label = f"{prefix}question {number}" if prefix else f"Question {number}"
         try:
             clean[q.id] = clean_answer(prepared, q, raw.get(q.id), label)
         except AnswerError as err:
+            err.qid = q.id
             problems.append(err)
     return clean, problems
 
@@ -319,6 +327,8 @@ def grade_question(prepared: Prepared, question: Question, answer: Any) -> dict[
     result["why"] = expected.why
     result["step"] = expected.step if expected.step is not None else prepared.recording.length
     result["recording"] = {"extra": [dict(c) for c in expected.commands]}
+    if expected.lab_params:
+        result["recording"]["params"] = dict(expected.lab_params)
     if answer is None and question.type == "multiple" and not expected.value:
         answer = []  # nothing to tick, and nothing ticked: right
     if answer is None:
@@ -413,6 +423,32 @@ def grade_exercise(prepared: Prepared, answers: Mapping[str, Any]) -> dict[str, 
 # -- feedback replays ---------------------------------------------------------------------------
 
 
+def lab_setting(prepared: Prepared, changes: Mapping[str, Any]) -> Recording:
+    """A fresh run of the variant's lab (same seed, no set-up) with parameters changed."""
+    lab = LABS[prepared.scenario.lab]
+    params = lab.engine_class().Params.from_dict({**prepared.scenario.params, **changes})
+    return Recording(lab.slug, params.to_dict(), prepared.scenario.seed, (), 0)
+
+
+def lab_setting_links(prepared: Prepared) -> dict[str, tuple[str, Recording, str]]:
+    """For each question seen in another setting of the lab than its scenario's (a hash
+    slot in slots mode): (replay id, recording, what the setting is). Nothing of the
+    answer is in the recording: it is the lab before any command."""
+    out: dict[str, tuple[str, Recording, str]] = {}
+    for qid, expected in prepared.expected.items():
+        changes = expected.lab_params
+        if not changes or all(prepared.scenario.params.get(k) == v for k, v in changes.items()):
+            continue
+        recording = lab_setting(prepared, changes)
+        payload = json.dumps(recording.to_json(), sort_keys=True)
+        replay_id = (
+            "lab-" + salted_hmac("paperlabs.setting", payload, algorithm="sha256").hexdigest()[:24]
+        )
+        what = ", ".join(f"{k}: {v}" for k, v in sorted(changes.items()))
+        out[qid] = (replay_id, recording, what)
+    return out
+
+
 def feedback_replay(
     prepared: Prepared, qid: str, result: dict[str, Any]
 ) -> tuple[str, Recording, dict[str, str]] | None:
@@ -431,6 +467,9 @@ def feedback_replay(
         # The what-if commands ran on a copy of the engine in the query: append them
         # ({"tick": n} entries are n steps of the engine, recorded without a command).
         setup = prepared.recording
+        if info.get("params"):
+            # Shown on a fresh run in another setting of the lab (e.g. slots mode).
+            setup = lab_setting(prepared, info["params"])
         commands = list(setup.commands)
         index = setup.length
         for command in extra:

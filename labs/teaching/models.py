@@ -51,6 +51,15 @@ class Quiz(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="managed_quizzes"
     )
     instructor_groups = models.ManyToManyField(Group, blank=True, related_name="managed_quizzes")
+    # A quiz file names its instructors and groups; the names are kept and matched at
+    # each request, so an account (or group) created after load_content manages the
+    # quiz at once.
+    instructor_names = models.JSONField(
+        default=list, blank=True, help_text="Usernames named by the quiz file."
+    )
+    instructor_group_names = models.JSONField(
+        default=list, blank=True, help_text="Group names named by the quiz file."
+    )
     source = models.CharField(max_length=8, choices=SOURCES, default="admin")
     source_path = models.CharField(max_length=500, blank=True)
     created = models.DateTimeField(auto_now_add=True)
@@ -86,23 +95,43 @@ class Quiz(models.Model):
     def has_closed(self, now: datetime | None = None) -> bool:
         return self.closes is not None and (now or timezone.now()) >= self.closes
 
+    def named(self, user: AbstractBaseUser) -> bool:
+        """Whether the quiz file names the user or one of the user's groups."""
+        if user.get_username() in (self.instructor_names or []):
+            return True
+        groups = self.instructor_group_names or []
+        return bool(groups) and Group.objects.filter(user=user, name__in=groups).exists()
+
     def can_manage(self, user: AbstractBaseUser | AnonymousUser) -> bool:
         """Superusers, the quiz's instructors and members of its instructor groups."""
         if not user.is_authenticated:
             return False
+        assert isinstance(user, AbstractBaseUser)
         if getattr(user, "is_superuser", False):
             return True
         if self.instructors.filter(pk=user.pk).exists():
             return True
-        return self.instructor_groups.filter(user=user).exists()
+        if self.instructor_groups.filter(user=user).exists():
+            return True
+        return self.named(user)
 
     @classmethod
     def managed_by(cls, user: AbstractBaseUser | AnonymousUser) -> models.QuerySet[Quiz]:
         if not user.is_authenticated:
             return cls.objects.none()
+        assert isinstance(user, AbstractBaseUser)
         if getattr(user, "is_superuser", False):
             return cls.objects.all()
-        return cls.objects.filter(Q(instructors=user) | Q(instructor_groups__user=user)).distinct()
+        # Names are matched here rather than in SQL: JSON containment is not portable
+        # to SQLite, and a course has a handful of quizzes.
+        named = [
+            q.pk
+            for q in cls.objects.only("pk", "instructor_names", "instructor_group_names")
+            if q.named(user)
+        ]
+        return cls.objects.filter(
+            Q(instructors=user) | Q(instructor_groups__user=user) | Q(pk__in=named)
+        ).distinct()
 
 
 class QuizItem(models.Model):

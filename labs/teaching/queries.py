@@ -173,12 +173,18 @@ class Answer:
     ``commands`` are applied after the scenario to show the answer (for example the
     join a "how many keys would move" question asks about); the feedback replay then
     opens at ``step``, counted on that longer recording.
+
+    ``lab_params`` is for an answer that does not depend on the scenario's set-up and
+    is seen in another setting of the lab (a hash slot is seen in slots mode): the
+    question then links to the lab opened with these parameters changed, and the
+    feedback replay shows ``commands`` on that fresh run instead of the scenario.
     """
 
     value: Any
     step: int | None = None
     commands: tuple[Mapping[str, Any], ...] = ()
     why: str = ""
+    lab_params: Mapping[str, Any] | None = None
 
 
 class QueryError(Exception):

@@ -143,15 +143,50 @@ def _clean_posted(
             continue
         prepared = prepared_for(attempt, item)
         saved = answers.setdefault(item.id, {})
-        for q in item.exercise.questions:
+        for number, q in enumerate(item.exercise.questions, start=1):
             if q.id not in posted[item.id]:
                 continue
-            label = f"Exercise {position}, question {q.id}"
             try:
-                saved[q.id] = clean_answer(prepared, q, posted[item.id][q.id], label)
+                saved[q.id] = clean_answer(
+                    prepared, q, posted[item.id][q.id], answer_label(position, number)
+                )
             except AnswerError as err:
+                err.qid = q.id
                 errors.append(err)
     return answers, errors
+
+
+def answer_label(position: int, number: int) -> str:
+    """A question as the attempt page labels it: its exercise's and its own number."""
+    return f"Exercise {position}, question {number}"
+
+
+@dataclass(frozen=True)
+class Blank:
+    """A question of an open attempt that has no answer yet."""
+
+    position: int
+    number: int
+    qid: str
+    multiple: bool
+
+    @property
+    def label(self) -> str:
+        return answer_label(self.position, self.number)
+
+
+def unanswered(attempt: Attempt, items: list[ItemView]) -> list[Blank]:
+    """Every question of the attempt with no saved answer (that could have one)."""
+    out: list[Blank] = []
+    for position, item in enumerate(items, start=1):
+        if item.exercise is None:
+            continue
+        saved = attempt.answers.get(item.id, {})
+        prepared = prepared_for(attempt, item)
+        for number, q in enumerate(item.exercise.questions, start=1):
+            if saved.get(q.id) is None and q.id not in prepared.errors:
+                out.append(Blank(position, number, q.id, q.type == "multiple"))
+    return out
 
 
 def save_answers(attempt: Attempt, posted: Mapping[str, Mapping[str, Any]]) -> Outcome:
@@ -173,7 +208,10 @@ def submit(attempt: Attempt, token: str, posted: Mapping[str, Mapping[str, Any]]
         return Outcome(attempt, already=True)
     if token != attempt.token:
         err = AnswerError(
-            "token", token[:12], "must be the submission token of this attempt's page (reload it)"
+            "Submit the quiz",
+            token[:12],
+            "must be pressed on this attempt's own page (its hidden submission token did not "
+            "match): reload the page and submit again",
         )
         return Outcome(attempt, errors=[err])
     if expire_if_due(attempt):
@@ -257,10 +295,10 @@ def grade(
         given = answers.get(item.id, {})
         clean: dict[str, Any] = {}
         invalid: dict[str, str] = {}
-        for q in item.exercise.questions:
+        for number, q in enumerate(item.exercise.questions, start=1):
             try:
                 clean[q.id] = clean_answer(
-                    prepared, q, given.get(q.id), f"Exercise {position}, question {q.id}"
+                    prepared, q, given.get(q.id), answer_label(position, number)
                 )
             except AnswerError as err:
                 invalid[q.id] = str(err)

@@ -16,18 +16,15 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AbstractBaseUser
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseForbidden,
-)
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from labs.inputs import small_int
+from labs.models import Replay
 from labs.registry import LABS
 from labs.teaching import content as content_mod
 from labs.teaching import markup, services
@@ -38,6 +35,7 @@ from labs.teaching.grading import (
     clean_answers,
     feedback_replay,
     grade_exercise,
+    lab_setting_links,
     prepare,
 )
 from labs.teaching.models import Attempt, Quiz
@@ -49,13 +47,42 @@ PRACTICE_VARIANTS = 1_000_000
 # -- shared pieces --------------------------------------------------------------------------
 
 
+def _setting_links(prepared: Prepared) -> dict[str, tuple[str, str]]:
+    """Question id: (link, setting) for questions seen in another setting of the lab.
+
+    A hash slot is seen in slots mode: such a question links to the lab opened in
+    that mode (a what-if of a stored, unlisted replay of the lab before any command).
+    """
+    made = lab_setting_links(prepared)
+    if not made:
+        return {}
+    replays = []
+    for replay_id, recording, what in made.values():
+        replay = Replay.from_recording(
+            recording, title=f"{prepared.exercise.title}: {what}"[:200], source="exercise"
+        )
+        replay.id = replay_id
+        replays.append(replay)
+    Replay.objects.bulk_create(replays, ignore_conflicts=True)
+    lab = prepared.exercise.lab
+    return {
+        qid: (f"{reverse('lab', args=[lab])}?fork={rid}", what)
+        for qid, (rid, _, what) in made.items()
+    }
+
+
 def _questions(
-    prepared: Prepared, answers: dict[str, Any], results: dict[str, Any] | None, reveal: bool
+    prepared: Prepared,
+    answers: dict[str, Any],
+    results: dict[str, Any] | None,
+    reveal: bool,
+    settings: dict[str, tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """What the template shows for each question (never the expected answer unless ``reveal``)."""
     ex = prepared.exercise
     out: list[dict[str, Any]] = []
     for q in ex.questions:
+        link, setting = (settings or {}).get(q.id, ("", ""))
         given = answers.get(q.id)
         res = (results or {}).get(q.id)
         entry: dict[str, Any] = {
@@ -75,6 +102,8 @@ def _questions(
             "reveal": reveal,
             "explain": prepared.explain_html(q) if reveal else "",
             "unavailable": q.id in prepared.errors,
+            "setting_link": link,
+            "setting": setting,
         }
         if res and reveal and res.get("expected") is not None:
             expected = res["expected"]
@@ -169,7 +198,9 @@ def exercise_page(request: HttpRequest, exercise_id: str) -> HttpResponse:
                 results[qid]["replay"] = rid
         else:
             answers = {k: v for k, v in posted.items()}
-    questions = _questions(prepared, answers, results, reveal=results is not None)
+    questions = _questions(
+        prepared, answers, results, reveal=results is not None, settings=_setting_links(prepared)
+    )
     context = {
         "exercise": exercise,
         "body": prepared.body_html(),
@@ -266,15 +297,30 @@ def attempt_page(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[AnswerError] = []
     if request.method == "POST":
         if not owner:
-            return HttpResponseForbidden("Only the student who owns this attempt can answer it.")
+            raise PermissionDenied(
+                "Only the student who owns this attempt can answer it; as one of the quiz's "
+                "instructors you can read it and its results."
+            )
         item = items[position - 1] if items else None
         posted = (
             {item.id: _posted_answers(request, item.exercise)} if item and item.exercise else {}
         )
         action = request.POST.get("action", "save")
-        if action == "submit":
+        outcome = None
+        if action == "submit" and attempt.is_open:
+            # Ask first when a question is blank: keep the answers as a draft and
+            # show which questions have none; "Submit anyway" sends submit-unanswered.
+            draft = services.save_answers(attempt, posted)
+            if draft.errors or draft.expired or draft.already:
+                outcome = draft
+            else:
+                blanks = services.unanswered(draft.attempt, items)
+                if blanks:
+                    return _render_open_attempt(request, draft.attempt, items, position, [], blanks)
+        if outcome is None and action in ("submit", "submit-unanswered"):
+            action = "submit"
             outcome = services.submit(attempt, request.POST.get("token", ""), posted)
-        else:
+        elif outcome is None:
             outcome = services.save_answers(attempt, posted)
         errors = outcome.errors
         if outcome.expired:
@@ -307,6 +353,7 @@ def _render_open_attempt(
     items: list[services.ItemView],
     position: int,
     errors: list[AnswerError],
+    blanks: list[services.Blank] | None = None,
 ) -> HttpResponse:
     item = items[position - 1]
     if item.exercise is None:
@@ -329,8 +376,12 @@ def _render_open_attempt(
         "position": position,
         "exercise": item.exercise,
         "body": prepared.body_html(),
-        "questions": _questions(prepared, saved, None, reveal=False),
+        "questions": _questions(
+            prepared, saved, None, reveal=False, settings=_setting_links(prepared)
+        ),
         "errors": errors,
+        "blanks": blanks or [],
+        "attempts_left": max(0, attempt.quiz.max_attempts - attempt.number),
         "seconds_left": attempt.seconds_left(),
         "mode": "quiz",
         **_lab_context(prepared),
@@ -365,10 +416,13 @@ def _render_result(
 # -- gradebook --------------------------------------------------------------------------------------
 
 
-def _managed_quiz(request: HttpRequest, slug: str) -> Quiz | HttpResponse:
+def _managed_quiz(request: HttpRequest, slug: str) -> Quiz:
     quiz = _quiz_or_404(slug)
     if not quiz.can_manage(request.user):
-        return HttpResponseForbidden("Only the quiz's instructors can see its gradebook.")
+        raise PermissionDenied(
+            f"Only the instructors of the quiz {quiz.title!r} can see its gradebook, "
+            "download it or regrade it."
+        )
     return quiz
 
 
@@ -437,8 +491,6 @@ def gradebook_data(quiz: Quiz) -> tuple[list[dict[str, Any]], list[dict[str, Any
 @login_required
 def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = _managed_quiz(request, slug)
-    if isinstance(quiz, HttpResponse):
-        return quiz
     services.expire_due(quiz)
     columns, rows = gradebook_data(quiz)
     total = sum(i.points for i in services.quiz_items(quiz))
@@ -493,8 +545,6 @@ def gradebook_csv_rows(quiz: Quiz) -> Iterator[list[Any]]:
 @login_required
 def gradebook_csv(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = _managed_quiz(request, slug)
-    if isinstance(quiz, HttpResponse):
-        return quiz
     services.expire_due(quiz)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -509,8 +559,6 @@ def gradebook_csv(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def regrade(request: HttpRequest, slug: str) -> HttpResponse:
     quiz = _managed_quiz(request, slug)
-    if isinstance(quiz, HttpResponse):
-        return quiz
     count = services.regrade(Attempt.objects.filter(quiz=quiz).select_related("quiz"))
     messages.success(request, f"Regraded {count} attempts with the current exercise files.")
     return redirect(reverse("teaching:gradebook", args=[quiz.slug]))

@@ -80,6 +80,13 @@ export function startExercise(root, createView) {
   }
   for (const b of pickButtons) b.addEventListener("click", () => arm(armed === b.dataset.pick ? null : b.dataset.pick));
 
+  // -- the server asks before submitting with unanswered questions: bring it into view
+  const confirm = $("confirm-unanswered");
+  if (confirm) {
+    confirm.scrollIntoView({ block: "center" });
+    confirm.focus();
+  }
+
   // -- back to the scenario's end (a fresh copy of the set-up) ---------------------------
   const scenario = $("btn-scenario");
   if (scenario) scenario.addEventListener("click", () => player.act("reset"));

@@ -46,7 +46,7 @@ def test_check_answers_in_practice(client: Client) -> None:
     refused = client.post("/exercises/ch-join-basics/", data)
     assert refused.status_code == 400
     assert (
-        "question owner must be one of the options (A, B, C, D, E), got &#x27;Z&#x27;"
+        "Question 2 must be one of the options (A, B, C, D, E), got &#x27;Z&#x27;"
         in refused.content.decode()
     )
     data["a-ch-join-basics-owner"] = prepared.expected["owner"].value

@@ -207,7 +207,15 @@ def key_count(ctx: Context) -> int:
 def slot_of_key(ctx: Context, key: str) -> Answer:
     """The Redis Cluster hash slot of the key: CRC16 of the key (or hash tag) mod 16,384."""
     slot = key_slot(key)
-    return Answer(slot, why=f"'{key}' hashes to slot {slot}.")
+    # Slots are seen in slots mode: the question opens the lab there, and the
+    # feedback replay looks the key up on the same cluster size in that mode.
+    return Answer(
+        slot,
+        step=1,
+        commands=({"action": "select_key", "key": key},),
+        why=f"'{key}' hashes to slot {slot}.",
+        lab_params={"mode": "slots"},
+    )
 
 
 @query(LAB, "efficiency", args={"strategy": integer(1, 3, default=0)}, answer="number")

@@ -43,10 +43,15 @@ class Command(BaseCommand):
                 quiz.time_limit = spec.time_limit
                 quiz.reveal = spec.reveal
                 quiz.source_path = spec.path
+                quiz.instructor_names = list(spec.instructors)
+                quiz.instructor_group_names = list(spec.instructor_groups)
                 quiz.save()
                 found = list(users.objects.filter(username__in=spec.instructors))
                 for name in sorted(set(spec.instructors) - {u.get_username() for u in found}):
-                    self.stderr.write(f"note: {spec.path}: instructor {name!r} has no account yet")
+                    self.stdout.write(
+                        f"note: {spec.path}: instructor {name!r} has no account yet; "
+                        "they manage the quiz as soon as the account is created"
+                    )
                 quiz.instructors.set(found)
                 quiz.instructor_groups.set(Group.objects.filter(name__in=spec.instructor_groups))
                 keep = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from urllib.parse import urlencode
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -17,6 +18,7 @@ from labs.models import Replay
 from labs.registry import LABS, Lab
 from labs.replays import parse_replay
 from labs.runtime import HEAVY, Budget
+from labs.teaching.scenario import open_scenario
 
 
 def _lab_or_404(slug: str) -> Lab:
@@ -38,6 +40,7 @@ def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
     lab = _lab_or_404(slug)
     samples = Replay.objects.filter(source="sample", lab=slug).order_by("id")
     fork = request.GET.get("fork", "")
+    scenario = request.GET.get("scenario", "")[:8192]
     step = small_int(request.GET.get("step", ""))
     # A what-if from a replay: the lab opens on that recording, editable, at the step
     # the replay was showing.
@@ -46,6 +49,14 @@ def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
         if fork and Replay.objects.filter(pk=fork[:64], lab=slug).exists()
         else ""
     )
+    if scenario and not query:
+        # A signed scenario (an exercise's "see it in slots mode" link): the lab opens
+        # on it without anything stored; a forged link opens the plain lab.
+        try:
+            open_scenario(scenario, slug)
+            query = "?" + urlencode({"scenario": scenario})
+        except CommandError:
+            query = ""
     return render(
         request,
         "lab.html",

@@ -12,6 +12,7 @@ import io
 import random
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,11 +25,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from labs.inputs import small_int
-from labs.models import Replay
 from labs.registry import LABS
 from labs.teaching import content as content_mod
 from labs.teaching import markup, services
-from labs.teaching.content import Exercise, practice_variant_seed
+from labs.teaching.content import Exercise, Scenario, practice_variant_seed
 from labs.teaching.grading import (
     AnswerError,
     Prepared,
@@ -50,25 +50,16 @@ PRACTICE_VARIANTS = 1_000_000
 def _setting_links(prepared: Prepared) -> dict[str, tuple[str, str]]:
     """Question id: (link, setting) for questions seen in another setting of the lab.
 
-    A hash slot is seen in slots mode: such a question links to the lab opened in
-    that mode (a what-if of a stored, unlisted replay of the lab before any command).
+    A hash slot is seen in slots mode: such a question links to the lab opened in that
+    mode, through a signed scenario link (the lab before any command), so showing an
+    exercise stores nothing.
     """
-    made = lab_setting_links(prepared)
-    if not made:
-        return {}
-    replays = []
-    for replay_id, recording, what in made.values():
-        replay = Replay.from_recording(
-            recording, title=f"{prepared.exercise.title}: {what}"[:200], source="exercise"
-        )
-        replay.id = replay_id
-        replays.append(replay)
-    Replay.objects.bulk_create(replays, ignore_conflicts=True)
     lab = prepared.exercise.lab
-    return {
-        qid: (f"{reverse('lab', args=[lab])}?fork={rid}", what)
-        for qid, (rid, _, what) in made.items()
-    }
+    out: dict[str, tuple[str, str]] = {}
+    for qid, (_, recording, what) in lab_setting_links(prepared).items():
+        token = scenario_token(Scenario(lab, recording.params, recording.seed, ()))
+        out[qid] = (f"{reverse('lab', args=[lab])}?{urlencode({'scenario': token})}", what)
+    return out
 
 
 def _questions(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import unquote, urlencode
 
 import pytest
 from django.test import Client
@@ -14,6 +15,7 @@ from labs.registry import LABS
 from labs.teaching import content
 from labs.teaching.content import variant_seed
 from labs.teaching.grading import feedback_replay, grade_exercise, prepare
+from labs.teaching.scenario import open_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -21,15 +23,17 @@ pytestmark = pytest.mark.django_db
 def test_the_slot_question_links_to_the_lab_in_slots_mode_without_its_answer() -> None:
     client = Client()
     html = client.get("/exercises/ch-what-if/?variant=3").content.decode()
-    found = re.search(
-        r'href="/labs/consistent-hashing/\?fork=(lab-[0-9a-f]+)" id="setting-slot"', html
-    )
+    found = re.search(r'href="/labs/consistent-hashing/\?scenario=([^"]+)" id="setting-slot"', html)
     assert found, html
-    replay = Replay.objects.get(pk=found.group(1))
-    assert replay.params["mode"] == "slots" and replay.commands == [] and replay.length == 0
-    assert replay.source == "exercise"  # reachable by link only
-    page = client.get(f"/labs/consistent-hashing/?fork={replay.pk}").content.decode()
-    assert f"?replay={replay.pk}&amp;fork=1" in page or f"?replay={replay.pk}&fork=1" in page
+    token = unquote(found.group(1).replace("&amp;", "&"))
+    scenario = open_scenario(token, "consistent-hashing")
+    assert scenario.params["mode"] == "slots" and scenario.commands == ()
+    # Showing the exercise stores nothing: the link is signed, not a saved replay.
+    assert not Replay.objects.exists()
+    page = client.get(f"/labs/consistent-hashing/?{urlencode({'scenario': token})}")
+    assert 'data-ws-query="?scenario=' in page.content.decode()
+    forged = client.get("/labs/consistent-hashing/?scenario=forged").content.decode()
+    assert 'data-ws-query=""' in forged
     # Only the slot question links there: the others are about the ring.
     assert html.count('class="setting-link"') == 1
 

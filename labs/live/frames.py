@@ -16,19 +16,40 @@ event loop while a worker thread encoded a frame."""
 
 
 def dumps(value: object) -> str:
-    """Compact JSON, long lists encoded in chunks so other threads get the GIL between.
+    """Compact JSON, large values encoded piece by piece so other threads get the GIL.
 
     Examples
     --------
     >>> dumps({"a": [1, 2.5, None]})
     '{"a":[1,2.5,null]}'
+    >>> big = {"nodes": [{"arcs": list(range(300))} for _ in range(64)], "n": 1}
+    >>> dumps(big) == json.dumps(big, separators=(",", ":"))
+    True
     >>> dumps(list(range(5000))) == json.dumps(list(range(5000)), separators=(",", ":"))
     True
     """
-    if isinstance(value, list) and len(value) > CHUNK:
-        parts = (_dumps(value[i : i + CHUNK])[1:-1] for i in range(0, len(value), CHUNK))
-        return "[" + ",".join(parts) + "]"
+    if isinstance(value, list):
+        if len(value) > CHUNK:
+            parts = (dumps(value[i : i + CHUNK])[1:-1] for i in range(0, len(value), CHUNK))
+            return "[" + ",".join(parts) + "]"
+        if any(_large(item) for item in value):
+            return "[" + ",".join(dumps(item) for item in value) + "]"
+    elif isinstance(value, dict) and any(_large(item) for item in value.values()):
+        return "{" + ",".join(f"{_dumps(k)}:{dumps(v)}" for k, v in value.items()) + "}"
     return _dumps(value)
+
+
+def _large(value: object) -> bool:
+    """A container of more than 64 items, or one holding such a container."""
+    if isinstance(value, dict):
+        inner: list[object] = list(value.values())
+    elif isinstance(value, list):
+        inner = value[:64]
+    else:
+        return False
+    return len(value) > 64 or any(
+        isinstance(item, list | dict) and len(item) > 64 for item in inner
+    )
 
 
 def _dumps(value: object) -> str:

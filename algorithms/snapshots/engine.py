@@ -24,6 +24,7 @@ P1 records its state (2 tokens) for snapshot S1 and sends a marker on each of it
 from __future__ import annotations
 
 import contextlib
+import copy
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -409,23 +410,22 @@ class SnapshotsEngine(LabEngine):
         actions = load_events(command["text"])
         self._room(len(actions))
         before = len(self.system.events)
-        trial = TokenSystem(
-            self.topology,
-            0,
-            delay=self.delay,
-            mode=self.mode,
-            forward=self.topology.dataflow,
-            history=False,
-        )
-        trial.tokens = dict(self.system.tokens)
-        for action in actions:  # validate every line before changing the run
-            apply_action(trial, action)
+        # Run the file on a copy: a refused line, or a run grown past the bound,
+        # leaves the engine exactly as it was.
+        trial = copy.deepcopy(self.system)
         for action in actions:
-            apply_action(self.system, action)
-            if self.shadow is not None:
+            apply_action(trial, action)
+        if len(trial.events) > MAX_LAB_EVENTS:
+            raise CommandError(
+                "text",
+                f"{len(trial.events):,} events",
+                f"must keep the run within {MAX_LAB_EVENTS:,}",
+            )
+        self.system = trial
+        if self.shadow is not None:
+            for action in actions:
                 with contextlib.suppress(CommandError):
                     apply_action(self.shadow, action)
-        self._room(0)
         text = f"{_plural(len(actions), 'action')} applied from the events file."
         return [Event("import_events", text, {}), *self._new_events(before)]
 

@@ -99,6 +99,13 @@ def load_events(text: str) -> list[Action]:
     algorithms.snapshots.topology.LineError: line 1: tick must be a whole number between 1 and 1,000,000, got '0'
     """
     out: list[Action] = []
+    ids: set[str] = set()  # ids already checked: most files repeat a few names
+
+    def pid(what: str, word: str, line: int) -> str:
+        if word not in ids:
+            ids.add(check_process_id(what, word, line))
+        return word
+
     for line, words in _lines(text):
         if len(out) >= MAX_EVENT_LINES:
             raise LineError(
@@ -109,14 +116,23 @@ def load_events(text: str) -> list[Action]:
         if verb == "send":
             if len(args) != 3:
                 raise LineError(line, "send", shown, "must be `send A B k` (A sends k tokens to B)")
-            src = check_process_id("sender", args[0], line)
-            dst = check_process_id("receiver", args[1], line)
-            k = _whole(line, "tokens sent", args[2], 1, MAX_TOKENS)
+            src = pid("sender", args[0], line)
+            dst = pid("receiver", args[1], line)
+            word = args[2]
+            if (
+                word.isascii()
+                and word.isdigit()
+                and len(word) <= 10
+                and 1 <= int(word) <= MAX_TOKENS
+            ):
+                k = int(word)
+            else:
+                k = _whole(line, "tokens sent", word, 1, MAX_TOKENS)
             out.append(Send(src, dst, k, line))
         elif verb == "snapshot":
             if len(args) not in (1, 2):
                 raise LineError(line, "snapshot", shown, "must be `snapshot X` or `snapshot X ID`")
-            process = check_process_id("initiator", args[0], line)
+            process = pid("initiator", args[0], line)
             sid = check_process_id("snapshot id", args[1], line) if len(args) == 2 else None
             out.append(StartSnapshot(process, sid, line))
         elif verb == "tick":

@@ -37,8 +37,11 @@ __all__ = ["apply_action", "random_events", "run"]
 def apply_action(system: TokenSystem, action: Action) -> None:
     """Apply one action of an events file; a refusal names its line, value and rule."""
     line = action.line
-    known = system.topology.processes
+    known = system.topology.tokens
     if isinstance(action, Send):
+        if (action.src, action.dst) in system.sent and action.tokens <= system.tokens[action.src]:
+            system.send(action.src, action.dst, action.tokens)  # the common case, checked
+            return
         for what, who in (("sender", action.src), ("receiver", action.dst)):
             if who not in system.tokens:
                 raise LineError(line, what, who, f"must be a process ({', '.join(known)})")

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from algorithms.engine import CommandError
 from algorithms.kernel import DelayModel, Message, Network, UniformDelay
@@ -54,16 +54,14 @@ Link = tuple[str, str]
 Mode = Literal["chandy-lamport", "aligned"]
 
 
-@dataclass(frozen=True, slots=True)
-class Tokens:
+class Tokens(NamedTuple):
     """An application message moving ``tokens`` tokens; ``sent_index`` is its send event."""
 
     tokens: int
     sent_index: int
 
 
-@dataclass(frozen=True, slots=True)
-class Marker:
+class Marker(NamedTuple):
     """A marker (a barrier in aligned mode) of snapshot ``snapshot``."""
 
     snapshot: str
@@ -176,11 +174,15 @@ class TokenSystem:
         self.events: list[RunEvent] = []
         self.messages: dict[int, MessageRecord] = {}
         self.snapshots: dict[str, _Recording] = {}
+        self.running = 0  # snapshots started and not yet complete
         self.idle: set[str] = set()
         self._incoming = {p: topology.incoming(p) for p in topology.processes}
         self._outgoing = {p: topology.outgoing(p) for p in topology.processes}
         self._next_out = dict.fromkeys(topology.processes, 0)
-        self._open_on: dict[Link, list[_Recording]] = {link: [] for link in topology.links}
+        # Per channel, the snapshots recording it: id -> (amounts, send positions).
+        self._open_on: dict[Link, dict[str, tuple[list[int], list[int]]]] = {
+            link: {} for link in topology.links
+        }
         self._blocked: dict[str, dict[str, set[Link]]] = {p: {} for p in topology.processes}
         self._buffer: dict[str, list[tuple[Message[Payload], float]]] = {
             p: [] for p in topology.processes
@@ -207,10 +209,14 @@ class TokenSystem:
         if tokens < 1:
             raise CommandError("tokens", tokens, "must be at least 1")
         self.tokens[src] -= tokens
-        self.idle.discard(src)
+        if self.idle:
+            self.idle.discard(src)
         message = self.net.send(src, dst, Tokens(tokens, self.index))
         self.sent[(src, dst)] += 1
-        self._log(src, "send", message, None, dst, tokens)
+        if self.keep_history:
+            self._log(src, "send", message, None, dst, tokens)
+        else:
+            self.index += 1
         return message
 
     def start_snapshot(self, process: str, sid: str | None = None) -> _Recording:
@@ -241,6 +247,7 @@ class TokenSystem:
                 )
         rec = _Recording(sid, process, self.now)
         self.snapshots[sid] = rec
+        self.running += 1
         for p in initiators:
             self._record(rec, p, None)
         return rec
@@ -249,9 +256,15 @@ class TokenSystem:
         """Let time advance ``units``, delivering every message due."""
         until = self.now + units
         # Each arrival is handled as it pops: a marker it triggers leaves at that time.
-        while (due := self.net.peek()) is not None and due <= until:
-            self.step_one()
-        self.net.run_until(until)
+        net, arrive, receive = self.net, self._arrive, self._receive_tokens
+        plain = self.mode == "chandy-lamport"
+        while (event := net.next_event(until)) is not None:
+            assert isinstance(event, Message)
+            if plain and type(event.payload) is Tokens:
+                receive(event, event.payload)  # the common case, without the dispatch
+            else:
+                arrive(event)
+        net.run_until(until)
 
     def deliver_next(self, src: str, dst: str) -> Message[Payload]:
         """Deliver the oldest message on channel ``src → dst`` now."""
@@ -270,7 +283,7 @@ class TokenSystem:
 
     def finish(self) -> None:
         """Keep running until every snapshot started has completed."""
-        while any(r.completed_at is None for r in self.snapshots.values()):
+        while self.running:
             if self.step_one() is None:  # pragma: no cover - topologies are checked
                 raise CommandError("snapshots", "incomplete", "must be able to complete")
 
@@ -311,9 +324,11 @@ class TokenSystem:
         for link in self._incoming[p]:
             rec.received_before[link] = self.received[link]
             if self.mode == "chandy-lamport" and link != via:
-                rec.channels[link] = []
-                rec.channel_sent_index[link] = []
-                self._open_on[link].append(rec)
+                amounts: list[int] = []
+                positions: list[int] = []
+                rec.channels[link] = amounts
+                rec.channel_sent_index[link] = positions
+                self._open_on[link][rec.id] = (amounts, positions)
         for link in self._outgoing[p]:
             rec.sent_before[link] = self.sent[link]
             marker = self.net.send(p, link[1], Marker(rec.id, self.index))
@@ -341,13 +356,19 @@ class TokenSystem:
         dst = message.dst
         self.tokens[dst] += payload.tokens
         self.received[link] += 1
-        self.idle.discard(dst)
-        self._log(dst, "receive", message, None, message.src, payload.tokens)
-        for rec in self._open_on[link]:
-            rec.channels[link].append(payload.tokens)
-            rec.channel_sent_index[link].append(payload.sent_index)
-        outs = self._outgoing[dst]
-        if self.forward and outs and dst not in self.topology.sources:
+        if self.idle:
+            self.idle.discard(dst)
+        if self.keep_history:
+            self._log(dst, "receive", message, None, message.src, payload.tokens)
+        else:
+            self.index += 1
+        recording = self._open_on[link]
+        if recording:
+            for amounts, positions in recording.values():
+                amounts.append(payload.tokens)
+                positions.append(payload.sent_index)
+        if self.forward and self._outgoing[dst] and dst not in self.topology.sources:
+            outs = self._outgoing[dst]
             i = self._next_out[dst]
             self._next_out[dst] = (i + 1) % len(outs)
             self.send(dst, outs[i][1], payload.tokens)
@@ -368,7 +389,7 @@ class TokenSystem:
             rec.channel_sent_index[link] = []
             self._record(rec, q, link)
         else:
-            self._open_on[link].remove(rec)
+            del self._open_on[link][rec.id]
             self._check_complete(rec)
 
     def _receive_barrier(self, rec: _Recording, q: str, link: Link) -> None:
@@ -395,7 +416,9 @@ class TokenSystem:
             return
         if self.mode == "chandy-lamport" and len(rec.closed_by) < len(self.sent):
             return
-        rec.completed_at = self.now
+        if rec.completed_at is None:
+            rec.completed_at = self.now
+            self.running -= 1
 
     def _log(
         self,

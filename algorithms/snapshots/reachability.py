@@ -32,14 +32,21 @@ True
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from algorithms.engine import CommandError
 from algorithms.snapshots.recorded import Snapshot
 from algorithms.snapshots.system import RunEvent, TokenSystem
 from algorithms.snapshots.topology import Topology
 
-__all__ = ["GlobalState", "reordering", "replay", "state_of", "states_passed"]
+__all__ = [
+    "GlobalState",
+    "is_consistent_cut",
+    "reordering",
+    "replay",
+    "state_of",
+    "states_passed",
+]
 
 GlobalState = tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]
 """(tokens per process in order, token amounts in each channel in link order)."""
@@ -115,3 +122,33 @@ def reordering(system: TokenSystem, snapshot: Snapshot) -> tuple[list[int], int]
             raise CommandError("snapshot", snapshot.id, "must have completed")
         (pre if e.index < recorded else post).append(i)
     return pre + post, len(pre)
+
+
+def is_consistent_cut(system: TokenSystem, cut: Mapping[str, int]) -> bool:
+    """Whether a cut of the run is consistent: no message received inside it was sent outside.
+
+    ``cut`` maps every process to a position in the run's event order: the process's
+    events before that position are inside the cut. Chandy & Lamport §3.1: a cut in
+    which a message is received but not yet sent is a state no run can pass through.
+
+    Examples
+    --------
+    >>> from algorithms.snapshots.topology import load_topology
+    >>> system = TokenSystem(load_topology("2\\np 1\\nq 0\\np q\\nq p"), seed=0)
+    >>> _ = system.send("p", "q", 1); _ = system.deliver_next("p", "q")
+    >>> is_consistent_cut(system, {"p": 1, "q": 2}), is_consistent_cut(system, {"p": 0, "q": 2})
+    (True, False)
+    """
+    processes = system.topology.processes
+    if set(cut) != set(processes):
+        raise CommandError(
+            "cut", sorted(cut), f"must give a position for each of {', '.join(processes)}"
+        )
+    for e in system.events:
+        if e.kind != "receive" or e.index >= cut[e.process]:
+            continue
+        assert e.message is not None
+        sent = system.messages[e.message]
+        if sent.send_event >= cut[sent.src]:
+            return False
+    return True

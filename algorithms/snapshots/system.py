@@ -184,7 +184,7 @@ class TokenSystem:
             link: {} for link in topology.links
         }
         self._blocked: dict[str, dict[str, set[Link]]] = {p: {} for p in topology.processes}
-        self._buffer: dict[str, list[tuple[Message[Payload], float]]] = {
+        self.buffer: dict[str, list[tuple[Message[Payload], float]]] = {
             p: [] for p in topology.processes
         }
 
@@ -340,7 +340,7 @@ class TokenSystem:
         blocked = self._blocked[message.dst]
         if self.mode == "aligned" and any(link in chans for chans in blocked.values()):
             # Alignment: input behind a barrier waits until every barrier is in.
-            self._buffer[message.dst].append((message, self.now))
+            self.buffer[message.dst].append((message, self.now))
             self._log(message.dst, "hold", message, None, message.src, 0)
             return
         self._process(message)
@@ -401,7 +401,7 @@ class TokenSystem:
         del self._blocked[q][rec.id]
         self._record(rec, q, link)
         # Release what alignment held back, in arrival order; it may block again.
-        held, self._buffer[q] = self._buffer[q], []
+        held, self.buffer[q] = self.buffer[q], []
         for message, arrived in held:
             assert isinstance(message.payload, Tokens | Marker)
             if isinstance(message.payload, Tokens):

@@ -10,7 +10,7 @@ reordering that does, and the stable properties evaluated on it.
 
 Examples
 --------
->>> from algorithms.snapshots.system import TokenSystem
+>>> from algorithms.snapshots.system import Tokens, TokenSystem
 >>> from algorithms.snapshots.topology import ring_topology
 >>> system = TokenSystem(ring_topology(3, 1), seed=2)
 >>> _ = system.start_snapshot("P1"); system.finish()
@@ -32,9 +32,9 @@ from algorithms.snapshots.recorded import (
     is_consistent,
     stable_property_holds,
 )
-from algorithms.snapshots.system import TokenSystem
+from algorithms.snapshots.system import Tokens, TokenSystem
 
-__all__ = ["snapshot_json", "state_json"]
+__all__ = ["properties_now", "snapshot_json", "state_json"]
 
 JSON = dict[str, Any]
 
@@ -87,10 +87,36 @@ def snapshot_json(system: TokenSystem, rec_id: str, detail: bool) -> JSON:
             "order": [system.events[i].index for i in order],
             "recorded_after": at,
         }
+        now = properties_now(system)
         out["properties"] = {
-            name: stable_property_holds(snap, name, system.idle) for name in STABLE_PROPERTIES
+            name: {"recorded": stable_property_holds(snap, name, system.idle), "now": now[name]}
+            for name in STABLE_PROPERTIES
         }
     return out
+
+
+def properties_now(system: TokenSystem) -> dict[str, bool]:
+    """The stable properties evaluated on the run's current state.
+
+    Held-back input of an aligning operator counts as in transit. By §4 the current
+    state is reachable from any recorded one, so a stable property that holds in a
+    recorded state holds here too; the view shows both to make that visible.
+
+    Examples
+    --------
+    >>> from algorithms.snapshots.topology import load_topology
+    >>> system = TokenSystem(load_topology("2\\np 2\\nq 0\\np q\\nq p"), seed=0)
+    >>> properties_now(system)
+    {'terminated': False, 'all_tokens_at_one_process': True}
+    """
+    transit = any(isinstance(m.payload, Tokens) for m in system.net.in_flight()) or any(
+        system.buffer.values()
+    )
+    holders = [p for p, k in system.tokens.items() if k > 0]
+    return {
+        "terminated": not transit and set(system.idle) >= set(system.tokens),
+        "all_tokens_at_one_process": not transit and len(holders) == 1,
+    }
 
 
 def state_json(

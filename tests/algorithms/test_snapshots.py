@@ -33,7 +33,13 @@ from algorithms.snapshots import (
     stable_property_holds,
 )
 from algorithms.snapshots.dataflow import compare_modes, dataflow_events, dataflow_topology
-from algorithms.snapshots.reachability import reordering, replay, state_of, states_passed
+from algorithms.snapshots.reachability import (
+    is_consistent_cut,
+    reordering,
+    replay,
+    state_of,
+    states_passed,
+)
 from algorithms.snapshots.runner import apply_action
 
 EXAMPLE_2_2 = load_topology("2\np 1\nq 1\np q\nq p\n")
@@ -259,3 +265,22 @@ def test_a_send_on_a_missing_channel_is_refused() -> None:
     topology = load_topology("3\na 1\nb 1\nc 1\na b\nb c\nc a\n")
     with pytest.raises(LineError, match="line 1: receiver must be at the end of a channel from a"):
         run(topology, load_events("send a c 1"), seed=0)
+
+
+@given(st.integers(2, 6), st.integers(0, 2**31), st.integers(1, 60))
+@settings(max_examples=30, deadline=None)
+def test_recorded_cuts_are_consistent_cuts_of_the_run(n: int, seed: int, messages: int) -> None:
+    topology = random_topology(n, seed, max_tokens=5)
+    system = TokenSystem(topology, seed)
+    for action in random_events(topology, seed, messages, 2, per_tick=3):
+        apply_action(system, action)
+    system.finish()
+    for s in system.completed():
+        assert is_consistent_cut(system, s.recorded_index)
+    receives = [e for e in system.events if e.kind == "receive"]
+    if receives:  # a cut holding a receive but not its send is inconsistent
+        r = receives[0]
+        sender = system.messages[r.message].src if r.message is not None else ""
+        cut = dict.fromkeys(topology.processes, len(system.events))
+        cut[sender] = 0
+        assert not is_consistent_cut(system, cut)

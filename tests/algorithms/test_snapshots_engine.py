@@ -168,3 +168,26 @@ def test_runs_on_the_timeline_and_stays_bounded() -> None:
             if k % 400 == 399:
                 e.apply({"action": "tick"})
     assert len(e.state()["events"]) <= MAX_LAB_EVENTS
+
+
+def test_a_stable_property_recorded_still_holds_now() -> None:
+    e = engine(processes=3, tokens=2)
+    for src, dst in (("P2", "P1"), ("P3", "P1")):
+        e.apply({"action": "send", "from": src, "to": dst, "tokens": 2})
+    e.apply({"action": "tick"})
+    for p in ("P1", "P2", "P3"):
+        e.apply({"action": "idle", "process": p})
+    e.apply({"action": "snapshot", "process": "P2"})
+    e.apply({"action": "tick", "units": 3})
+    e.apply({"action": "select_snapshot", "id": "S1"})
+    props = e.state()["snapshots"][0]["properties"]
+    assert props["terminated"] == {"recorded": True, "now": True}
+    assert props["all_tokens_at_one_process"] == {"recorded": True, "now": True}
+    # Before the tokens have all arrived, the recorded state shows them in transit.
+    e = engine(processes=3, tokens=2)
+    e.apply({"action": "send", "from": "P2", "to": "P1", "tokens": 2})
+    e.apply({"action": "snapshot", "process": "P1"})
+    e.apply({"action": "tick", "units": 3})
+    e.apply({"action": "select_snapshot", "id": "S1"})
+    props = e.state()["snapshots"][0]["properties"]
+    assert props["terminated"]["recorded"] is False

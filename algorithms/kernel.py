@@ -403,21 +403,27 @@ class Network(Generic[P]):
         Returns the delivered (or lost) message, the fired timer, or ``None`` when
         nothing is scheduled (or, with ``until``, nothing is due by then).
         """
-        heap = self._heap
-        if heap:
-            top = heap[0]
-            live = self._flight.get(top[4]) if top[3] == _MSG else None
-            if live is None or live.seq != top[2]:
-                self._discard_stale()
-        if not heap or (until is not None and heap[0][0] > until):
-            return None
-        at, _, _, kind, ref = heapq.heappop(heap)
-        self.now = max(self.now, at)
-        if kind == _TIMER:
-            timer = self._timers.pop(ref)
+        heap, flight = self._heap, self._flight
+        while heap:
+            at, _, seq, kind, ref = heap[0]
+            if until is not None and at > until:
+                return None  # a stale entry here only hides later ones
+            heapq.heappop(heap)
+            if kind == _MSG:
+                message = flight.get(ref)
+                if message is None or message.seq != seq:
+                    continue  # dropped, delivered early, or delayed since
+                if at > self.now:
+                    self.now = at
+                return self._take(message)
+            timer = self._timers.pop(ref, None)
+            if timer is None:
+                continue  # cancelled
+            if at > self.now:
+                self.now = at
             timer.status = "fired"
             return timer
-        return self._take(self._flight[ref])
+        return None
 
     def run_until(self, until: float) -> list[Message[P] | Timer[P]]:
         """Pop every event due by ``until``, then set ``now`` to ``until``."""
@@ -517,12 +523,13 @@ class Network(Generic[P]):
     # -- internals ---------------------------------------------------------------------
 
     def _take(self, message: Message[P]) -> Message[P]:
+        mid = message.id
         queue = self._channels[(message.src, message.dst)]
-        if queue[0] == message.id:
+        if queue[0] == mid:
             queue.popleft()
         else:
-            queue.remove(message.id)
-        del self._flight[message.id]
+            queue.remove(mid)
+        del self._flight[mid]
         message.delivered_at = self.now
         if (self.crashed or self._side) and (
             message.dst in self.crashed or not self.connected(message.src, message.dst)

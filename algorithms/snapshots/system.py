@@ -117,8 +117,7 @@ class _Recording:
     recorded_time: dict[str, float] = field(default_factory=dict)
     sent_before: dict[Link, int] = field(default_factory=dict)
     received_before: dict[Link, int] = field(default_factory=dict)
-    channels: dict[Link, list[int]] = field(default_factory=dict)
-    channel_sent_index: dict[Link, list[int]] = field(default_factory=dict)
+    channel_messages: dict[Link, list[Tokens]] = field(default_factory=dict)
     closed_by: dict[Link, int] = field(default_factory=dict)
     closed_time: dict[Link, float] = field(default_factory=dict)
     held: list[HeldMessage] = field(default_factory=list)
@@ -179,10 +178,8 @@ class TokenSystem:
         self._incoming = {p: topology.incoming(p) for p in topology.processes}
         self._outgoing = {p: topology.outgoing(p) for p in topology.processes}
         self._next_out = dict.fromkeys(topology.processes, 0)
-        # Per channel, the snapshots recording it: id -> (amounts, send positions).
-        self._open_on: dict[Link, dict[str, tuple[list[int], list[int]]]] = {
-            link: {} for link in topology.links
-        }
+        # Per channel, the snapshots recording it: id -> the messages recorded so far.
+        self._open_on: dict[Link, dict[str, list[Tokens]]] = {link: {} for link in topology.links}
         self._blocked: dict[str, dict[str, set[Link]]] = {p: {} for p in topology.processes}
         self.buffer: dict[str, list[tuple[Message[Payload], float]]] = {
             p: [] for p in topology.processes
@@ -295,7 +292,10 @@ class TokenSystem:
         """The recorded state of a (possibly still running) snapshot as a :class:`Snapshot`."""
         order = {p: i for i, p in enumerate(self.topology.processes)}
         local = {p: rec.local[p] for p in sorted(rec.local, key=order.__getitem__)}
-        channels = {link: list(rec.channels.get(link, [])) for link in self.topology.links}
+        channels = {
+            link: [m.tokens for m in rec.channel_messages.get(link, ())]
+            for link in self.topology.links
+        }
         return Snapshot(
             rec.id,
             rec.initiator,
@@ -305,7 +305,7 @@ class TokenSystem:
             dict(rec.received_before),
             dict(rec.recorded_index),
             dict(rec.recorded_time),
-            {k: list(v) for k, v in rec.channel_sent_index.items()},
+            {k: [m.sent_index for m in v] for k, v in rec.channel_messages.items()},
             dict(rec.closed_by),
             rec.started_at,
             rec.completed_at if rec.completed_at is not None else -1.0,
@@ -324,11 +324,9 @@ class TokenSystem:
         for link in self._incoming[p]:
             rec.received_before[link] = self.received[link]
             if self.mode == "chandy-lamport" and link != via:
-                amounts: list[int] = []
-                positions: list[int] = []
-                rec.channels[link] = amounts
-                rec.channel_sent_index[link] = positions
-                self._open_on[link][rec.id] = (amounts, positions)
+                received: list[Tokens] = []
+                rec.channel_messages[link] = received
+                self._open_on[link][rec.id] = received
         for link in self._outgoing[p]:
             rec.sent_before[link] = self.sent[link]
             marker = self.net.send(p, link[1], Marker(rec.id, self.index))
@@ -364,9 +362,8 @@ class TokenSystem:
             self.index += 1
         recording = self._open_on[link]
         if recording:
-            for amounts, positions in recording.values():
-                amounts.append(payload.tokens)
-                positions.append(payload.sent_index)
+            for received in recording.values():
+                received.append(payload)
         if self.forward and self._outgoing[dst] and dst not in self.topology.sources:
             outs = self._outgoing[dst]
             i = self._next_out[dst]
@@ -385,8 +382,7 @@ class TokenSystem:
         rec.closed_by[link] = message.id
         rec.closed_time[link] = self.now
         if q not in rec.local:
-            rec.channels[link] = []
-            rec.channel_sent_index[link] = []
+            rec.channel_messages[link] = []
             self._record(rec, q, link)
         else:
             del self._open_on[link][rec.id]

@@ -18,8 +18,9 @@ of :class:`Network`:
   ``max(its own, the previous in-flight message's on that channel)``, and delaying a
   message pushes the later ones on its channel back with it (§2: "deliver messages in
   the order sent"). On an unordered channel each message keeps its own time.
-- ``next_event()`` pops the earliest event (a delivery or a timer), advancing ``now``;
-  ``run_until(t)`` pops every event due by ``t``; ``deliver_next(src, dst)`` and
+- ``next_event()`` pops the earliest event (a delivery or a timer), advancing ``now``
+  (``next_event(until=t)`` only if it is due by ``t``, so the caller can react to
+  each event at its own time); ``run_until(t)`` pops every event due by ``t``; ``deliver_next(src, dst)`` and
   ``deliver(msg_id)`` deliver a message at once (the student's "deliver" button).
 - Faults: ``crash(p)`` / ``restart(p)``, ``partition(group)`` / ``heal()``,
   ``drop(msg_id)``, ``delay(msg_id, extra)``. A message is *lost* (not held) when, at

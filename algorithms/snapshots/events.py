@@ -162,4 +162,4 @@ def dump_events(events: list[Action]) -> str:
             rows.append(f"snapshot {e.process}" + (f" {e.id}" if e.id else ""))
         else:
             rows.append("tick" if e.units == 1 else f"tick {e.units}")
-    return "\n".join(rows) + "\n"
+    return "".join(row + "\n" for row in rows)

@@ -284,3 +284,39 @@ def test_recorded_cuts_are_consistent_cuts_of_the_run(n: int, seed: int, message
         cut = dict.fromkeys(topology.processes, len(system.events))
         cut[sender] = 0
         assert not is_consistent_cut(system, cut)
+
+
+ids = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.'-]{0,15}", fullmatch=True)
+
+
+@given(st.lists(ids, min_size=2, max_size=16, unique=True), st.data())
+@settings(max_examples=60, deadline=None)
+def test_any_valid_topology_round_trips(names: list[str], data: st.DataObject) -> None:
+    tokens = {p: data.draw(st.integers(0, 10**9)) for p in names}
+    ring = [(names[i], names[(i + 1) % len(names)]) for i in range(len(names))]
+    extra = data.draw(st.lists(st.sampled_from([(a, b) for a in names for b in names if a != b])))
+    links = tuple(dict.fromkeys(ring + extra))
+    topology = Topology(tokens, links)
+    text = dump_topology(topology)
+    assert load_topology(text) == topology
+    assert dump_topology(load_topology("# a comment\n" + text.replace("\n", "  # note\n"))) == text
+
+
+actions = st.one_of(
+    st.builds(lambda a, b, k: f"send {a} {b} {k}", ids, ids, st.integers(1, 10**9)),
+    st.builds(lambda a: f"snapshot {a}", ids),
+    st.builds(lambda a, i: f"snapshot {a} {i}", ids, ids),
+    st.just("tick"),
+    st.builds(lambda n: f"tick {n}", st.integers(1, 10**6)),
+)
+
+
+@given(st.lists(actions, max_size=40))
+@settings(max_examples=60, deadline=None)
+def test_any_valid_events_file_round_trips(lines: list[str]) -> None:
+    events = load_events("\n".join(lines))
+    assert len(events) == len(lines)
+    assert load_events(dump_events(events)) == events
+    assert dump_events(events) == "".join(
+        line.removesuffix(" 1") + "\n" if line == "tick 1" else line + "\n" for line in lines
+    )

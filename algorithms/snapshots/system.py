@@ -377,7 +377,7 @@ class TokenSystem:
         rec = self.snapshots[message.payload.snapshot]
         self._log(q, "marker_receive", message, rec.id, message.src, 0)
         if self.mode == "aligned":
-            self._receive_barrier(rec, q, link)
+            self._receive_barrier(rec, q, link, message.id)
             return
         rec.closed_by[link] = message.id
         rec.closed_time[link] = self.now
@@ -388,10 +388,10 @@ class TokenSystem:
             del self._open_on[link][rec.id]
             self._check_complete(rec)
 
-    def _receive_barrier(self, rec: _Recording, q: str, link: Link) -> None:
+    def _receive_barrier(self, rec: _Recording, q: str, link: Link, barrier: int) -> None:
         waiting = self._blocked[q].setdefault(rec.id, set())
         waiting.add(link)
-        rec.closed_by[link] = -1
+        rec.closed_by[link] = barrier
         if len(waiting) < len(self._incoming[q]):
             return
         del self._blocked[q][rec.id]

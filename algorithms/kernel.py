@@ -251,6 +251,19 @@ class Network(Generic[P]):
     Message hello
     >>> net.now
     2.0
+
+    Faults are commands on the same timeline:
+
+    >>> lost = net.send("a", "b", "into the partition")
+    >>> net.partition(["a"])
+    >>> net.next_event().status
+    'lost'
+    >>> net.heal(); _ = net.crash("c")
+    >>> net.send("b", "c", "to a crashed process").due, net.next_event().status
+    (4.0, 'lost')
+    >>> net.restart("c"); m = net.send("b", "c", "late")
+    >>> net.drop(m.id).status, net.next_event() is None
+    ('dropped', True)
     """
 
     def __init__(
@@ -312,6 +325,13 @@ class Network(Generic[P]):
         """Messages in flight (on one channel if ``src`` and ``dst`` are given).
 
         On a channel they come in send order; overall in order of id.
+
+        Examples
+        --------
+        >>> net = Network(["p", "q"], delay=ConstantDelay(1.0))
+        >>> _ = net.send("p", "q", "M"); _ = net.send("q", "p", "M'")
+        >>> [m.payload for m in net.in_flight()], [m.payload for m in net.in_flight("q", "p")]
+        (['M', "M'"], ["M'"])
         """
         if src is not None and dst is not None:
             channel = self._check_channel(src, dst)
@@ -374,7 +394,15 @@ class Network(Generic[P]):
     def schedule_timer(
         self, process: str, at: float, payload: P, priority: int = PRIORITY_TIMER
     ) -> Timer[P]:
-        """Schedule a timer of ``process`` at time ``at`` (not in the past)."""
+        """Schedule a timer of ``process`` at time ``at`` (not in the past).
+
+        Examples
+        --------
+        >>> net = Network(["p", "q"])
+        >>> t = net.schedule_timer("p", 2.5, "retry")
+        >>> net.next_event() is t, t.status, net.now
+        (True, 'fired', 2.5)
+        """
         self._check_process("process", process)
         at = check_float("at", at, self.now, MAX_TIME)
         if process in self.crashed:
@@ -436,7 +464,15 @@ class Network(Generic[P]):
         return out
 
     def deliver_next(self, src: str, dst: str) -> Message[P]:
-        """Deliver the oldest message in flight on channel ``(src, dst)`` now."""
+        """Deliver the oldest message in flight on channel ``(src, dst)`` now.
+
+        Examples
+        --------
+        >>> net = Network(["p", "q"], delay=ConstantDelay(5.0))
+        >>> _ = net.send("p", "q", "first"); _ = net.send("p", "q", "second")
+        >>> net.deliver_next("p", "q").payload, net.now
+        ('first', 0.0)
+        """
         channel = self._check_channel(src, dst)
         queue = self._channels[channel]
         if not queue:

@@ -64,7 +64,13 @@ join sink
 
 
 def dataflow_topology() -> Topology:
-    """The default dataflow (:data:`DATAFLOW_TEXT`) as an acyclic topology."""
+    """The default dataflow (:data:`DATAFLOW_TEXT`) as an acyclic topology.
+
+    Examples
+    --------
+    >>> dataflow_topology().incoming("join")
+    [('src1', 'join'), ('src2', 'join')]
+    """
     return load_topology(DATAFLOW_TEXT, dataflow=True)
 
 
@@ -82,6 +88,12 @@ def dataflow_events(
         Application messages sent by the sources, 1 to 100,000.
     snapshots : int
         Checkpoints, 1 to 1,000, started at evenly spaced moments.
+
+    Examples
+    --------
+    >>> events = dataflow_events(dataflow_topology(), seed=1, messages=10, snapshots=2)
+    >>> sum(isinstance(e, StartSnapshot) for e in events), sum(isinstance(e, Send) for e in events)
+    (2, 10)
     """
     check_int("messages", messages, 1, 100_000)
     check_int("snapshots", snapshots, 1, 1_000)

@@ -138,6 +138,15 @@ class SnapshotsEngine(LabEngine):
     ``set_mode`` {mode}; ``select_snapshot`` {id or null} (a look-up).
     Changing the topology or the mode starts a new run. A run holds at most
     :data:`MAX_LAB_EVENTS` events.
+
+    Examples
+    --------
+    >>> engine = SnapshotsEngine(SnapshotsParams(mode="aligned"), seed=2)
+    >>> _ = engine.apply({"action": "snapshot", "process": "src1"})
+    >>> _ = engine.apply({"action": "tick", "units": 4})
+    >>> s = engine.state()["snapshots"][0]
+    >>> s["complete"], s["consistent"], [c["tokens"] for c in s["channels"]][:2]
+    (True, True, [[], []])
     """
 
     Params = SnapshotsParams

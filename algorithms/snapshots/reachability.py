@@ -53,7 +53,15 @@ GlobalState = tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]
 
 
 def state_of(snapshot: Snapshot, topology: Topology) -> GlobalState:
-    """A recorded snapshot as a :data:`GlobalState`."""
+    """A recorded snapshot as a :data:`GlobalState`.
+
+    Examples
+    --------
+    >>> from algorithms.snapshots.topology import load_topology
+    >>> topo = load_topology("2\\np 1\\nq 1\\np q\\nq p")
+    >>> state_of(Snapshot("S1", "p", {"p": 1, "q": 0}, {("q", "p"): [1]}), topo)
+    ((1, 0), ((), (1,)))
+    """
     return (
         tuple(snapshot.local[p] for p in topology.processes),
         tuple(tuple(snapshot.channels.get(link, [])) for link in topology.links),
@@ -99,7 +107,16 @@ def replay(
 
 
 def states_passed(system: TokenSystem) -> list[GlobalState]:
-    """Every global state the run passed through, in order (needs the run's history)."""
+    """Every global state the run passed through, in order (needs the run's history).
+
+    Examples
+    --------
+    >>> from algorithms.snapshots.topology import load_topology
+    >>> system = TokenSystem(load_topology("2\\np 1\\nq 0\\np q\\nq p"), seed=0)
+    >>> _ = system.send("p", "q", 1); system.tick()
+    >>> [s[0] for s in states_passed(system)]  # Example 2.1: in-p, in-c, in-q
+    [(1, 0), (0, 0), (0, 1)]
+    """
     events = system.events
     order = [i for i, e in enumerate(events) if e.kind in ("send", "receive")]
     return replay(system.topology, events, order)

@@ -164,7 +164,13 @@ def in_flight_tokens(snapshot: Snapshot) -> int:
 
 
 def conserves(snapshot: Snapshot, total: int) -> bool:
-    """The conservation check: recorded tokens plus in-flight tokens equal ``total``."""
+    """The conservation check: recorded tokens plus in-flight tokens equal ``total``.
+
+    Examples
+    --------
+    >>> conserves(Snapshot("S1", "p", {"p": 1, "q": 0}, {("q", "p"): [1]}), total=2)
+    True
+    """
     return sum(snapshot.local.values()) + in_flight_tokens(snapshot) == total
 
 
@@ -192,12 +198,24 @@ def is_consistent(snapshot: Snapshot) -> bool:
 
 
 def closing_marker(snapshot: Snapshot, src: str, dst: str) -> int | None:
-    """The id of the marker that closed channel ``src → dst`` (``None`` if unknown)."""
+    """The id of the marker that closed channel ``src → dst`` (``None`` if unknown).
+
+    Examples
+    --------
+    >>> closing_marker(Snapshot("S1", "p", {}, {}, closed_by={("q", "p"): 4}), "q", "p")
+    4
+    """
     return snapshot.closed_by.get((src, dst))
 
 
 def nothing_in_transit(snapshot: Snapshot) -> bool:
-    """Stable property for a terminated computation: no token is recorded in a channel."""
+    """Stable property for a terminated computation: no token is recorded in a channel.
+
+    Examples
+    --------
+    >>> nothing_in_transit(Snapshot("S1", "p", {"p": 1}, {("p", "q"): []}))
+    True
+    """
     return in_flight_tokens(snapshot) == 0 and all(not v for v in snapshot.channels.values())
 
 
@@ -241,7 +259,17 @@ def stable_property_holds(snapshot: Snapshot, name: str, idle: Iterable[str] = (
 
 
 def dump_snapshot(snapshot: Snapshot) -> str:
-    """The snapshot in the export format (see the module docstring)."""
+    """The snapshot in the export format (see the module docstring).
+
+    Examples
+    --------
+    >>> print(dump_snapshot(Snapshot("S2", "q", {"p": 0, "q": 1}, {("p", "q"): [1, 2]})), end="")
+    snapshot S2
+    p 0
+    q 1
+    p q token(1)
+    p q token(2)
+    """
     rows = [f"snapshot {snapshot.id}"]
     rows += [f"{p} {k}" for p, k in snapshot.local.items()]
     for (a, b), amounts in snapshot.channels.items():

@@ -35,7 +35,18 @@ __all__ = ["apply_action", "random_events", "run"]
 
 
 def apply_action(system: TokenSystem, action: Action) -> None:
-    """Apply one action of an events file; a refusal names its line, value and rule."""
+    """Apply one action of an events file; a refusal names its line, value and rule.
+
+    Examples
+    --------
+    >>> from algorithms.snapshots.events import load_events
+    >>> from algorithms.snapshots.topology import ring_topology
+    >>> system = TokenSystem(ring_topology(3, 1), seed=0)
+    >>> for action in load_events("send P1 P2 1\\nsnapshot P3\\ntick"):
+    ...     apply_action(system, action)
+    >>> system.tokens
+    {'P1': 0, 'P2': 2, 'P3': 1}
+    """
     line = action.line
     known = system.topology.tokens
     if isinstance(action, Send):

@@ -83,7 +83,17 @@ class LineError(CommandError):
 
 
 def check_process_id(what: str, value: object, line: int = 0) -> str:
-    """Return ``value`` if it is a valid process id (1 to 16 letters, digits, ``_.'-``)."""
+    """Return ``value`` if it is a valid process id (1 to 16 letters, digits, ``_.'-``).
+
+    Examples
+    --------
+    >>> check_process_id("process", "p'")
+    "p'"
+    >>> check_process_id("process", "two words", line=3)
+    Traceback (most recent call last):
+    ...
+    algorithms.snapshots.topology.LineError: line 3: process must be 1 to 16 letters, digits, '_', '.', "'" or '-', got 'two words'
+    """
     if not isinstance(value, str) or not _ID.fullmatch(value):
         raise LineError(
             line, what, value, "must be 1 to 16 letters, digits, '_', '.', \"'\" or '-'"

@@ -121,8 +121,8 @@ class SnapshotsParams(LabParams):
         check_float("max_delay", self.max_delay, 0.1, 10.0)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word if n == 1 else word + 's'}"
+def _plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 class SnapshotsEngine(LabEngine):
@@ -246,23 +246,38 @@ class SnapshotsEngine(LabEngine):
 
     def _new_events(self, before: int) -> list[Event]:
         out = []
+        marker = "barrier" if self.mode == "aligned" else "marker"
         for e in self.system.events[before:]:
             if e.kind == "receive":
-                text = f"{e.process} receives {_plural(e.amount, 'token')} from {e.peer} (it now holds {e.tokens})."
-            elif e.kind == "marker_receive":
-                text = f"{e.process} receives {e.snapshot}'s marker from {e.peer}."
+                text = (
+                    f"{e.process} receives {_plural(e.amount, 'token')} from {e.peer} "
+                    f"(it now holds {e.tokens})."
+                )
+            elif e.kind == "marker_receive" and e.snapshot is not None and e.peer is not None:
+                text = self._marker_text(e.snapshot, e.peer, e.process, e.index, marker)
             elif e.kind == "hold":
-                text = f"{e.process} holds back a message from {e.peer}: that input's barrier has arrived."
+                text = (
+                    f"{e.process} holds back a message from {e.peer}: that input's barrier has "
+                    "arrived, so its input waits until every input's barrier has (alignment)."
+                )
             elif e.kind == "record" and e.snapshot is not None:
-                rec = self.system.snapshots[e.snapshot]
                 outs = len(self.topology.outgoing(e.process))
+                sending = (
+                    f"sends a {marker} on each of its {outs} outgoing channels before anything else"
+                    if outs > 1
+                    else f"sends a {marker} on its outgoing channel before anything else"
+                    if outs == 1
+                    else "has no outgoing channel to send a " + marker + " on"
+                )
                 text = (
                     f"{e.process} records its state ({_plural(e.tokens, 'token')}) for snapshot "
-                    f"{e.snapshot} and sends a marker on each of its {outs} outgoing channels "
-                    "before anything else."
+                    f"{e.snapshot} and {sending}."
                 )
-                if rec.completed_at == e.time and len(rec.local) == len(self.topology.tokens):
-                    text += f" Snapshot {e.snapshot} may now complete."
+            elif e.kind == "send":
+                text = (
+                    f"{e.process} passes {_plural(e.amount, 'token')} on to {e.peer} "
+                    f"(it now holds {e.tokens})."
+                )
             else:
                 continue
             out.append(Event(e.kind, text, {"event": e.index, "time": e.time}))
@@ -273,14 +288,39 @@ class SnapshotsEngine(LabEngine):
                 out.append(
                     Event(
                         "complete",
-                        f"Snapshot {rec.id} is complete: {sum(snap.local.values()):,} tokens "
-                        f"recorded at processes and {in_flight_tokens(snap):,} in channels, "
+                        f"Snapshot {rec.id} is complete: "
+                        f"{_plural(sum(snap.local.values()), 'token')} recorded at processes and "
+                        f"{in_flight_tokens(snap):,} in channels, "
                         f"{'equal to' if conserves(snap, self.topology.total) else 'NOT equal to'} "
                         f"the total of {self.topology.total:,}.",
                         {"snapshot": rec.id},
                     )
                 )
         return out
+
+    def _marker_text(self, sid: str, src: str, dst: str, index: int, marker: str) -> str:
+        rec = self.system.snapshots[sid]
+        # The marker that makes a process record is followed at once by its recording.
+        first = rec.recorded_index.get(dst) == index + 1
+        if self.mode == "aligned":
+            waiting = len(self.topology.incoming(dst))
+            if first:
+                return (
+                    f"{dst} receives {sid}'s barrier from {src}: every input's barrier is in "
+                    "(alignment done), so it records and releases what it held back."
+                )
+            return f"{dst} receives {sid}'s barrier from {src} and blocks that input ({waiting} inputs in all)."
+        if first:
+            return (
+                f"{dst} receives {sid}'s marker from {src}: it had not recorded, so it records "
+                f"its state now and records channel {src}->{dst} as empty."
+            )
+        amounts = rec.channel_messages.get((src, dst), [])
+        tokens = ", ".join(str(m.tokens) for m in amounts) or "nothing"
+        return (
+            f"{dst} receives {sid}'s marker from {src}: channel {src}->{dst} is recorded as the "
+            f"messages received after {dst} recorded and before this marker ({tokens})."
+        )
 
     # -- commands ----------------------------------------------------------------------
 
@@ -361,7 +401,7 @@ class SnapshotsEngine(LabEngine):
     def _replace(self, topology: Topology, what: str) -> list[Event]:
         self._reset(topology)
         text = (
-            f"{what}: {_plural(len(topology.tokens), 'process')}, "
+            f"{what}: {_plural(len(topology.tokens), 'process', 'processes')}, "
             f"{_plural(len(topology.links), 'channel')}, {_plural(topology.total, 'token')}; a new run starts."
         )
         return [Event("topology", text, {})]

@@ -64,8 +64,9 @@ __all__ = ["MAX_LAB_EVENTS", "MAX_LAB_TOKENS", "SnapshotsEngine", "SnapshotsPara
 
 JSON = dict[str, Any]
 
-MAX_LAB_EVENTS = 5_000
-"""The most process events one lab run may hold (a state must fit in a frame)."""
+MAX_LAB_EVENTS = 2_000
+"""The most process events one lab run may hold (a state must fit in a frame), as in
+the vector-clocks lab."""
 
 MAX_LAB_TOKENS = 1_000
 """The most tokens a process starts with in the lab."""
@@ -205,6 +206,7 @@ class SnapshotsEngine(LabEngine):
             )
         self.selected = None
         self._announced: set[str] = set()
+        self._memo: tuple[tuple[int, int, str | None, int, frozenset[str]], JSON] | None = None
 
     # -- validation --------------------------------------------------------------------
 
@@ -350,11 +352,10 @@ class SnapshotsEngine(LabEngine):
         return self._advance(units)
 
     def _advance(self, units: int) -> list[Event]:
-        self._room(
-            2 * len(self.system.net.in_flight())
-            + 2 * len(self.topology.links) * len(self.system.snapshots)
-            + 1
-        )
+        # At worst every message in flight arrives (and is passed on), and every running
+        # snapshot still records everywhere and sends and receives a marker per channel.
+        links, n = len(self.topology.links), len(self.topology.tokens)
+        self._room(2 * len(self.system.net.in_flight()) + self.system.running * (2 * links + n) + 1)
         before = len(self.system.events)
         self.system.tick(units)
         if self.shadow is not None:
@@ -528,4 +529,9 @@ class SnapshotsEngine(LabEngine):
 
     def state(self) -> JSON:
         """Processes, channels, events, messages, snapshots and the comparison."""
-        return state_json(self.system, self.selected, self.comparison())
+        # The §4 analysis replays the run: keep it until the run or the selection changes.
+        system = self.system
+        key = (id(system), system.index, self.selected, system.running, frozenset(system.idle))
+        if self._memo is None or self._memo[0] != key:
+            self._memo = (key, state_json(system, self.selected, self.comparison()))
+        return copy.deepcopy(self._memo[1])

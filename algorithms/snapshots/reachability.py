@@ -41,6 +41,7 @@ from algorithms.snapshots.topology import Topology
 
 __all__ = [
     "GlobalState",
+    "first_passage",
     "is_consistent_cut",
     "reordering",
     "replay",
@@ -68,6 +69,36 @@ def state_of(snapshot: Snapshot, topology: Topology) -> GlobalState:
     )
 
 
+class _Walk:
+    """Applies application events one by one, refusing any that cannot occur (§2)."""
+
+    def __init__(self, topology: Topology) -> None:
+        self.processes = topology.processes
+        self.tokens = dict(topology.tokens)
+        self.index = {link: i for i, link in enumerate(topology.links)}
+        self.channels: list[deque[tuple[int, int]]] = [deque() for _ in topology.links]
+
+    def apply(self, e: RunEvent, position: int) -> None:
+        assert e.peer is not None and e.message is not None
+        if e.kind == "send":
+            self.tokens[e.process] -= e.amount
+            self.channels[self.index[(e.process, e.peer)]].append((e.message, e.amount))
+        else:
+            channel = self.channels[self.index[(e.peer, e.process)]]
+            if not channel or channel[0][0] != e.message:
+                raise CommandError(
+                    "order", position, "must receive each message at its channel's head"
+                )
+            channel.popleft()
+            self.tokens[e.process] += e.amount
+
+    def local(self) -> tuple[int, ...]:
+        return tuple(self.tokens[p] for p in self.processes)
+
+    def state(self) -> GlobalState:
+        return (self.local(), tuple(tuple(k for _, k in c) for c in self.channels))
+
+
 def replay(
     topology: Topology, events: Sequence[RunEvent], order: Sequence[int]
 ) -> list[GlobalState]:
@@ -76,34 +107,46 @@ def replay(
     ``order`` lists positions in ``events`` (send and receive events only). A
     receive of a message that is not at the head of its channel is refused: the
     sequence would not be a computation (§2).
+
+    Examples
+    --------
+    >>> from algorithms.snapshots.topology import load_topology
+    >>> system = TokenSystem(load_topology("2\\np 1\\nq 0\\np q\\nq p"), seed=0)
+    >>> _ = system.send("p", "q", 1); system.tick()
+    >>> replay(system.topology, system.events, [0])  # only the send: in-c
+    [((1, 0), ((), ())), ((0, 0), ((1,), ()))]
     """
-    tokens = dict(topology.tokens)
-    index = {link: i for i, link in enumerate(topology.links)}
-    channels: list[deque[tuple[int, int]]] = [deque() for _ in topology.links]
-
-    def snap() -> GlobalState:
-        return (
-            tuple(tokens[p] for p in topology.processes),
-            tuple(tuple(k for _, k in c) for c in channels),
-        )
-
-    states = [snap()]
+    walk = _Walk(topology)
+    states = [walk.state()]
     for position in order:
-        e = events[position]
-        assert e.peer is not None and e.message is not None
-        if e.kind == "send":
-            tokens[e.process] -= e.amount
-            channels[index[(e.process, e.peer)]].append((e.message, e.amount))
-        else:
-            channel = channels[index[(e.peer, e.process)]]
-            if not channel or channel[0][0] != e.message:
-                raise CommandError(
-                    "order", position, "must receive each message at its channel's head"
-                )
-            channel.popleft()
-            tokens[e.process] += e.amount
-        states.append(snap())
+        walk.apply(events[position], position)
+        states.append(walk.state())
     return states
+
+
+def first_passage(system: TokenSystem, target: GlobalState) -> int | None:
+    """After how many application events the run was in ``target`` (``None``: never).
+
+    Examples
+    --------
+    >>> from algorithms.snapshots.topology import load_topology
+    >>> system = TokenSystem(load_topology("2\\np 1\\nq 0\\np q\\nq p"), seed=0)
+    >>> _ = system.send("p", "q", 1); system.tick()
+    >>> first_passage(system, ((0, 1), ((), ()))), first_passage(system, ((1, 1), ((), ())))
+    (2, None)
+    """
+    walk = _Walk(system.topology)
+    # Compare the processes' tokens first: building the channels is the costly part.
+    if walk.local() == target[0] and walk.state() == target:
+        return 0
+    step = 0
+    for position, e in enumerate(system.events):
+        if e.kind in ("send", "receive"):
+            walk.apply(e, position)
+            step += 1
+            if walk.local() == target[0] and walk.state() == target:
+                return step
+    return None
 
 
 def states_passed(system: TokenSystem) -> list[GlobalState]:

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from algorithms.snapshots.dataflow import DataflowComparison
-from algorithms.snapshots.reachability import reordering, state_of, states_passed
+from algorithms.snapshots.reachability import first_passage, reordering, state_of
 from algorithms.snapshots.recorded import (
     STABLE_PROPERTIES,
     closing_marker,
@@ -79,10 +79,10 @@ def snapshot_json(system: TokenSystem, rec_id: str, detail: bool) -> JSON:
         ],
     }
     if detail and rec.completed_at is not None:
-        passed = states_passed(system)
-        target = state_of(snap, system.topology)
+        passage = first_passage(system, state_of(snap, system.topology))
         order, at = reordering(system, snap)
-        out["occurred"] = target in passed
+        out["occurred"] = passage is not None
+        out["occurred_after"] = passage
         out["reordering"] = {
             "order": [system.events[i].index for i in order],
             "recorded_after": at,

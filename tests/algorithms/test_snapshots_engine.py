@@ -191,3 +191,23 @@ def test_a_stable_property_recorded_still_holds_now() -> None:
     e.apply({"action": "select_snapshot", "id": "S1"})
     props = e.state()["snapshots"][0]["properties"]
     assert props["terminated"]["recorded"] is False
+
+
+def test_state_is_a_fresh_picture_each_time() -> None:
+    e = play(example_2_2_commands())
+    first = e.state()
+    first["snapshots"][0]["local"]["p"] = 99
+    assert e.state()["snapshots"][0]["local"]["p"] == 1
+    e.apply({"action": "idle", "process": "p"})
+    e.apply({"action": "idle", "process": "q"})
+    props = e.state()["snapshots"][0]["properties"]
+    assert props["terminated"] == {"recorded": False, "now": True}  # M' was in c' then
+
+
+def test_marker_sentences_say_which_rule_applied() -> None:
+    e = engine()
+    texts = [ev.text for c, _ in example_2_2_commands() for ev in e.apply(c)]
+    assert any("it had not recorded, so it records its state now" in t for t in texts)
+    assert any(
+        "channel q->p is recorded as the messages received after p recorded" in t for t in texts
+    )

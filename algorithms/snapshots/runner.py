@@ -117,13 +117,13 @@ def run(
         amounts recorded in flight, in arrival order).
     """
     system = TokenSystem(topology, seed, delay=delay, mode=mode, forward=forward, history=False)
-    send, links, tokens = system.send, system.sent, system.tokens
+    send, links, tokens = system.send_checked, system.sent, system.tokens
     for action in events:
         # The common case first: a send that passes every check.
         if (
             type(action) is Send
             and (action.src, action.dst) in links
-            and action.tokens <= tokens[action.src]
+            and 0 < action.tokens <= tokens[action.src]
         ):
             send(action.src, action.dst, action.tokens)
         else:

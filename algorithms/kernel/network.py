@@ -1,52 +1,6 @@
-"""The message-passing kernel: processes, channels, delays, timers and faults.
+"""The kernel's network: processes, channels, the event heap, and the faults.
 
-Every lab whose subject is processes exchanging messages (vector clocks, Chandy–Lamport
-snapshots, Dynamo quorums, failure domains) runs on this one deterministic
-discrete-event kernel. It follows the model of Chandy & Lamport, "Distributed
-Snapshots: Determining Global States of Distributed Systems", ACM TOCS 3(1), 1985, §2
-(processes joined by directed channels, each message delayed arbitrarily but finitely)
-and orders its events as SimPy's core does: a heap keyed by ``(time, priority,
-sequence number)``, the sequence number being an insertion counter, so ties are broken
-by the order of scheduling and every run is reproducible from its seed.
-
-The model is plain data (:class:`Message`, :class:`Timer`); the rules are the methods
-of :class:`Network`:
-
-- ``send(src, dst, payload)`` puts a message in flight; its delay is drawn from the
-  network's delay model with the network's own ``random.Random``.
-- On a FIFO channel a message is never overtaken: its delivery time is
-  ``max(its own, the previous in-flight message's on that channel)``, and delaying a
-  message pushes the later ones on its channel back with it (§2: "deliver messages in
-  the order sent"). On an unordered channel each message keeps its own time.
-- ``next_event()`` pops the earliest event (a delivery or a timer), advancing ``now``
-  (``next_event(until=t)`` only if it is due by ``t``, so the caller can react to
-  each event at its own time); ``run_until(t)`` pops every event due by ``t``; ``deliver_next(src, dst)`` and
-  ``deliver(msg_id)`` deliver a message at once (the student's "deliver" button).
-- Faults: ``crash(p)`` / ``restart(p)``, ``partition(group)`` / ``heal()``,
-  ``drop(msg_id)``, ``delay(msg_id, extra)``. A message is *lost* (not held) when, at
-  its delivery time, its receiver is crashed or sender and receiver are on different
-  sides of a partition, as a real network loses the packets of a broken link;
-  :meth:`Network.next_event` returns it with status ``"lost"`` so the engine can tell
-  the student. A crash cancels the crashed process's timers (volatile state is gone).
-
-A network is bounded (:data:`MAX_PROCESSES`, :data:`MAX_IN_FLIGHT`, :data:`MAX_TIMERS`)
-and holds only what is pending: delivered messages are forgotten, so engines keep their
-own history. It is deep-copyable (the player's checkpoints use ``copy.deepcopy``) and
-a copy shares nothing mutable with the original, as long as payloads are immutable or
-themselves deep-copyable.
-
-Examples
---------
->>> import random
->>> net = Network(["p", "q"], fifo=True, delay=ConstantDelay(2.0), rng=random.Random(1))
->>> m0 = net.send("p", "q", "M")
->>> m1 = net.send("p", "q", "M2")
->>> net.delay(m0.id, 3.0)  # m1 may not overtake m0 on the FIFO channel
->>> [(m.payload, m.due) for m in net.in_flight("p", "q")]
-[('M', 5.0), ('M2', 5.0)]
->>> event = net.next_event()
->>> event.payload, event.status, net.now
-('M', 'delivered', 5.0)
+See :mod:`algorithms.kernel` for the model and the rules.
 """
 
 from __future__ import annotations
@@ -57,23 +11,21 @@ import random
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, Literal, Protocol, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from algorithms.engine import CommandError, check_float
+from algorithms.kernel.delays import ConstantDelay, DelayModel
 
 __all__ = [
     "MAX_IN_FLIGHT",
     "MAX_PROCESSES",
+    "MAX_TIME",
     "MAX_TIMERS",
     "PRIORITY_MESSAGE",
     "PRIORITY_TIMER",
-    "ConstantDelay",
-    "DelayModel",
-    "ExponentialDelay",
     "Message",
     "Network",
     "Timer",
-    "UniformDelay",
 ]
 
 MAX_PROCESSES = 256
@@ -97,91 +49,6 @@ PRIORITY_TIMER = 2
 P = TypeVar("P")
 
 MessageStatus = Literal["in_flight", "delivered", "lost", "dropped"]
-
-
-class DelayModel(Protocol):
-    """Draws a message's delay; implementations must be immutable (frozen dataclasses).
-
-    The quorum lab can add its own models (e.g. PBS's latency mixtures) by providing
-    ``sample``; it receives the network's ``random.Random`` and the channel.
-    """
-
-    def sample(self, rng: random.Random, src: str, dst: str) -> float:
-        """A delay of at least 0 for one message from ``src`` to ``dst``."""
-        ...
-
-
-@dataclass(frozen=True)
-class ConstantDelay:
-    """Every message takes ``value`` time units.
-
-    Examples
-    --------
-    >>> ConstantDelay(1.5).sample(random.Random(0), "p", "q")
-    1.5
-    """
-
-    value: float = 1.0
-
-    def __post_init__(self) -> None:
-        check_float("delay", self.value, 0.0, 1e6)
-
-    def sample(self, rng: random.Random, src: str, dst: str) -> float:
-        """Return the constant delay (``rng`` is not used)."""
-        return self.value
-
-
-@dataclass(frozen=True)
-class UniformDelay:
-    """Delays drawn uniformly from ``[low, high]``; whole numbers if ``integer``.
-
-    Examples
-    --------
-    >>> UniformDelay(1, 5, integer=True).sample(random.Random(3), "p", "q")
-    2
-    >>> 0.5 <= UniformDelay(0.5, 1.0).sample(random.Random(3), "p", "q") <= 1.0
-    True
-    """
-
-    low: float = 0.0
-    high: float = 1.0
-    integer: bool = False
-
-    def __post_init__(self) -> None:
-        check_float("low", self.low, 0.0, 1e6)
-        check_float("high", self.high, self.low, 1e6)
-        if self.integer and (self.low != int(self.low) or self.high != int(self.high)):
-            raise CommandError("low", self.low, "must be whole numbers for integer delays")
-
-    def sample(self, rng: random.Random, src: str, dst: str) -> float:
-        """Draw one delay with ``rng.randint`` (integer) or ``rng.uniform``."""
-        if self.integer:
-            return rng.randint(int(self.low), int(self.high))
-        # rng.uniform's own formula, without its call overhead on the hot path.
-        return self.low + (self.high - self.low) * rng.random()
-
-
-@dataclass(frozen=True)
-class ExponentialDelay:
-    """Delays ``minimum + Exp(mean)``: a fixed floor plus an exponential tail.
-
-    Examples
-    --------
-    >>> d = ExponentialDelay(mean=2.0, minimum=0.5).sample(random.Random(0), "p", "q")
-    >>> d >= 0.5
-    True
-    """
-
-    mean: float = 1.0
-    minimum: float = 0.0
-
-    def __post_init__(self) -> None:
-        check_float("mean", self.mean, 1e-9, 1e6)
-        check_float("minimum", self.minimum, 0.0, 1e6)
-
-    def sample(self, rng: random.Random, src: str, dst: str) -> float:
-        """Draw one delay with ``rng.expovariate``."""
-        return self.minimum + rng.expovariate(1.0 / self.mean)
 
 
 @dataclass(slots=True)

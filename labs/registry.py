@@ -136,6 +136,7 @@ LABS.register(
     )
 )
 
+
 def _busy_snapshot_events() -> str:
     """An events file near the lab's 2,000-event bound: 16 processes sending tokens
     around a complete graph while two snapshots overlap."""
@@ -173,4 +174,3 @@ LABS.register(
         ),
     )
 )
-

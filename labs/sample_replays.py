@@ -245,4 +245,3 @@ def example_2_2() -> Sample:
         ),
         moves=[(command, caption) for command, caption in moves],
     )
-

@@ -40,6 +40,7 @@ LAB_MODULES = (
     "labs.teaching.labqueries.consistent_hashing",
     "labs.teaching.labqueries.vector_clocks",
     "labs.teaching.labqueries.small_world",
+    "labs.teaching.labqueries.snapshots",
 )
 
 

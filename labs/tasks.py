@@ -43,6 +43,25 @@ async def export_shiviz(consumer: LabConsumer, message: dict[str, Any]) -> None:
 LAB_TASKS["vector-clocks"] = {"export_shiviz": (export_shiviz, ())}
 
 
+async def export_snapshot(consumer: LabConsumer, message: dict[str, Any]) -> None:
+    """Send a completed snapshot in the plain-text export format (``snapshot ID``, then
+    ``ID tokens`` per process, then ``SRC DST token(k)`` per recorded message)."""
+    from algorithms.snapshots import dump_snapshot
+
+    timeline = consumer.timeline
+    assert timeline is not None
+    engine: Any = timeline.engine
+    sid = message.get("id")
+    snapshot = engine.snapshot(sid)  # refuses an unknown id, naming the known ones
+    record = engine.system.snapshots[sid]
+    if record.completed_at is None:
+        raise CommandError("id", sid, "must name a completed snapshot to export it")
+    await consumer.send_json({"type": "snapshot_text", "id": sid, "text": dump_snapshot(snapshot)})
+
+
+LAB_TASKS["snapshots"] = {"export_snapshot": (export_snapshot, ("id",))}
+
+
 # -- small-world: the Figure 2 sweep and the gossip comparison ---------------------------
 
 SWEEP_MAX_N = 2000

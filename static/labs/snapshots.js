@@ -34,6 +34,7 @@ export function createView(root, player) {
     $("cl-snapshot-id").value = "";
   });
   $("cl-show").addEventListener("click", () => player.act("select_snapshot", { id: $("cl-select").value || null }));
+  $("cl-export").addEventListener("click", () => player.act("export_snapshot", { id: $("cl-select").value || null }));
   $("cl-add-link").addEventListener("click", () => player.act("add_link", { from: $("cl-link-from").value, to: $("cl-link-to").value }));
   $("cl-remove-link").addEventListener("click", () => player.act("remove_link", { from: $("cl-link-from").value, to: $("cl-link-to").value }));
   $("cl-import-topology").addEventListener("click", () => player.act("import_topology", { text: $("cl-topology-text").value }));
@@ -176,5 +177,16 @@ export function createView(root, player) {
     renderComparison(s);
   }
 
-  return { render, onHello, get state() { return state; } };
+  function onMessage(message) {
+    if (message.type !== "snapshot_text") return;
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([message.text], { type: "text/plain" }));
+    a.download = `${message.id}.txt`;
+    document.body.append(a);
+    a.click();
+    setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+    window.paperlabs.snapshotText = message.text;
+  }
+
+  return { render, onHello, onMessage, get state() { return state; } };
 }

@@ -52,6 +52,13 @@ def test_two_overlapping_snapshots_draw_two_cuts_and_conserve(
         "#cl-diagram-desc"
     )
 
+    # A completed snapshot exports in the plain-text format.
+    page.select_option("#cl-select", "S2")
+    page.click("#cl-export")
+    page.wait_for_function("window.paperlabs.snapshotText")
+    text = page.evaluate("window.paperlabs.snapshotText")
+    assert text.startswith("snapshot S2\nP1 ") and "P3 " in text
+
     # A look-up at an earlier step keeps every later step.
     length = page.evaluate("window.paperlabs.length")
     page.click("#btn-back")
@@ -84,3 +91,28 @@ def test_example_2_2_replay_shows_the_recorded_state_never_passed_through(
     page.wait_for_function("window.paperlabs.step === window.paperlabs.length")
     text = page.inner_text("#cl-recorded")
     assert "never passed through" in text and "reordering" in text.lower()
+
+
+def test_aligned_barriers_record_no_channel_state(page: Any, live_server_url: str) -> None:
+    page.goto(f"{live_server_url}/labs/snapshots/")
+    wait_ready(page)
+    page.select_option("#cl-mode", "aligned")
+    page.click("#cl-apply")
+    page.wait_for_function("window.paperlabs.hello.params.mode === 'aligned'")
+    page.wait_for_function("document.getElementById('cl-from').options.length === 5")
+    page.select_option("#cl-from", "src1")
+    page.select_option("#cl-to", "map")
+    page.click("#cl-send")
+    page.wait_for_function("window.paperlabs.length === 1")
+    page.select_option("#cl-initiator", "src1")
+    page.click("#cl-snapshot")
+    page.wait_for_function("window.paperlabs.length === 2")
+    page.fill("#cl-units", "4")
+    page.click("#cl-tick")
+    page.wait_for_function("window.paperlabs.length === 3")
+    assert "✓ conserved" in page.inner_text("#cl-snapshots")
+    assert "empty" in page.inner_text("#cl-recorded-table")
+    assert "token(" not in page.inner_text("#cl-recorded-table")
+    comparison = page.inner_text("#cl-comparison")
+    assert "Chandy–Lamport records" in comparison
+    assert "aligned barriers record none and hold back" in comparison

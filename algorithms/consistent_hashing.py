@@ -101,6 +101,7 @@ from algorithms.engine import (
     LabEngine,
     LabParams,
     check_choice,
+    check_fields,
     check_int,
     check_name,
     check_names,
@@ -439,15 +440,6 @@ class ConsistentHashingEngine(LabEngine):
         return super().apply(command)
 
     @staticmethod
-    def _only(command: Mapping[str, Any], *fields: str) -> None:
-        for key in command:
-            if key != "action" and key not in fields:
-                allowed = ", ".join(fields) if fields else "no other field"
-                raise CommandError(
-                    str(key), command[key], f"is not a field of {command['action']} ({allowed})"
-                )
-
-    @staticmethod
     def _required(command: Mapping[str, Any], field: str) -> Any:
         if field not in command:
             raise CommandError(field, None, f"is required by {command['action']}")
@@ -577,7 +569,7 @@ class ConsistentHashingEngine(LabEngine):
     def _add_node(self, command: Mapping[str, Any]) -> list[Event]:
         if self.mode == "slots":
             return self._add_shard(command)
-        self._only(command, "name", "tokens")
+        check_fields(command, optional=("name", "tokens"))
         self._check_room_for_node()
         names = self._ring.nodes
         raw_name = command.get("name")
@@ -661,7 +653,7 @@ class ConsistentHashingEngine(LabEngine):
     def _remove_node(self, command: Mapping[str, Any]) -> list[Event]:
         if self.mode == "slots":
             return self._remove_shard(command)
-        self._only(command, "name")
+        check_fields(command, optional=("name",))
         names = self._ring.nodes
         name = self._required(command, "name")
         if not isinstance(name, str) or name not in self._ring:
@@ -716,7 +708,7 @@ class ConsistentHashingEngine(LabEngine):
 
     @move("set_vnodes")
     def _set_vnodes(self, command: Mapping[str, Any]) -> list[Event]:
-        self._only(command, "vnodes")
+        check_fields(command, optional=("vnodes",))
         vnodes = check_int("vnodes", self._required(command, "vnodes"), 1, MAX_VNODES)
         old_vnodes = self._vnodes
         ring = self._rebuilt_ring(vnodes)
@@ -740,7 +732,7 @@ class ConsistentHashingEngine(LabEngine):
 
     @move("set_strategy")
     def _set_strategy(self, command: Mapping[str, Any]) -> list[Event]:
-        self._only(command, "strategy")
+        check_fields(command, optional=("strategy",))
         strategy = check_int("strategy", self._required(command, "strategy"), 1, 3)
         names = self._ring.nodes
         if strategy == self._strategy:
@@ -759,7 +751,7 @@ class ConsistentHashingEngine(LabEngine):
 
     @move("set_partitions")
     def _set_partitions(self, command: Mapping[str, Any]) -> list[Event]:
-        self._only(command, "partitions")
+        check_fields(command, optional=("partitions",))
         q = check_int("partitions", self._required(command, "partitions"), 1, MAX_PARTITIONS)
         names = self._ring.nodes
         old_q = self._q
@@ -780,7 +772,7 @@ class ConsistentHashingEngine(LabEngine):
 
     @move("set_replication")
     def _set_replication(self, command: Mapping[str, Any]) -> list[Event]:
-        self._only(command, "n")
+        check_fields(command, optional=("n",))
         n = check_int("n", self._required(command, "n"), 1, MAX_REPLICATION)
         self._n = n
         if n == 1:
@@ -817,7 +809,7 @@ class ConsistentHashingEngine(LabEngine):
 
     @move("add_keys")
     def _add_keys(self, command: Mapping[str, Any]) -> list[Event]:
-        self._only(command, "count", "names")
+        check_fields(command, optional=("count", "names"))
         stored = len(self._key_names)
         if ("count" in command) == ("names" in command):
             raise CommandError(
@@ -882,7 +874,7 @@ class ConsistentHashingEngine(LabEngine):
 
     @look_up("select_key", example={"action": "select_key", "key": "key-1"})
     def _select_key(self, command: Mapping[str, Any]) -> list[Event]:
-        self._only(command, "key")
+        check_fields(command, optional=("key",))
         raw = self._required(command, "key")
         if raw is None:
             self._selected = None
@@ -965,7 +957,7 @@ class ConsistentHashingEngine(LabEngine):
             )
 
     def _add_shard(self, command: Mapping[str, Any]) -> list[Event]:
-        self._only(command, "name")
+        check_fields(command, optional=("name",))
         self._check_no_migration("add_node")
         self._check_room_for_node()
         raw_name = command.get("name")
@@ -995,7 +987,7 @@ class ConsistentHashingEngine(LabEngine):
         return [Event("reshard", text, record)]
 
     def _remove_shard(self, command: Mapping[str, Any]) -> list[Event]:
-        self._only(command, "name")
+        check_fields(command, optional=("name",))
         self._check_no_migration("remove_node")
         shards = list(self._cluster.shards)
         name = self._required(command, "name")
@@ -1057,7 +1049,7 @@ class ConsistentHashingEngine(LabEngine):
 
     @move("set_migration")
     def _set_migration(self, command: Mapping[str, Any]) -> list[Event]:
-        self._only(command, "style")
+        check_fields(command, optional=("style",))
         style = check_choice("style", self._required(command, "style"), MIGRATION_STYLES)
         self._check_no_migration("set_migration")
         if style != self._cluster.style:
@@ -1077,7 +1069,7 @@ class ConsistentHashingEngine(LabEngine):
 
     @move("set_keys_per_tick")
     def _set_keys_per_tick(self, command: Mapping[str, Any]) -> list[Event]:
-        self._only(command, "keys_per_tick")
+        check_fields(command, optional=("keys_per_tick",))
         value = self._required(command, "keys_per_tick")
         per = check_int("keys_per_tick", value, 1, MAX_KEYS_PER_TICK)
         self._keys_per_tick = per

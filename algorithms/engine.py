@@ -24,7 +24,7 @@ algorithms.engine.CommandError: vnodes must be an integer between 1 and 512, got
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar, cast
 
@@ -36,6 +36,7 @@ __all__ = [
     "LabParams",
     "check_bool",
     "check_choice",
+    "check_fields",
     "check_float",
     "check_int",
     "check_name",
@@ -245,6 +246,40 @@ def check_names(name: str, value: object, max_items: int, max_len: int = NAME_MA
     if not isinstance(value, list) or len(value) > max_items:
         raise CommandError(name, value, f"must be a list of at most {max_items} names")
     return [check_name(f"{name}[{i}]", item, max_len) for i, item in enumerate(value)]
+
+
+def check_fields(
+    command: Mapping[str, Any], required: Sequence[str] = (), optional: Sequence[str] = ()
+) -> None:
+    """Refuse fields an action does not take, and require the ones it needs.
+
+    The one error shape of every lab: a stray field is named as the field, with the
+    fields the action takes; a missing one is named as required.
+
+    Examples
+    --------
+    >>> check_fields({"action": "send", "to": "P2"}, ("to",), ("tokens",))
+    >>> check_fields({"action": "send", "to": "P2", "extra": 1}, ("to",))
+    Traceback (most recent call last):
+    ...
+    algorithms.engine.CommandError: extra is not a field of send (it takes to), got 1
+    >>> check_fields({"action": "send"}, ("to",))
+    Traceback (most recent call last):
+    ...
+    algorithms.engine.CommandError: to is required by send, got None
+    """
+    allowed = {"action", *required, *optional}
+    for key in command:
+        if key not in allowed:
+            takes = ", ".join([*required, *optional]) or "no fields"
+            raise CommandError(
+                str(key)[:40],
+                command[key],
+                f"is not a field of {command['action']} (it takes {takes})",
+            )
+    for key in required:
+        if key not in command:
+            raise CommandError(key, None, f"is required by {command['action']}")
 
 
 # -- parameters and engines -------------------------------------------------------------

@@ -48,6 +48,7 @@ from algorithms.engine import (
     LabEngine,
     LabParams,
     check_choice,
+    check_fields,
     check_float,
     check_int,
     check_seed,
@@ -1601,14 +1602,7 @@ class SmallWorldEngine(LabEngine):
     # -- commands -------------------------------------------------------------------------
 
     def _fields(self, command: Mapping[str, Any]) -> None:
-        allowed = self._FIELDS[command["action"]]
-        for key in command:
-            if key != "action" and key not in allowed:
-                shown = ", ".join(("action", *allowed))
-                raise CommandError("command", key, f"must only have the keys {shown}")
-        for key in allowed:
-            if key not in command:
-                raise CommandError(key, None, f"is required by {command['action']}")
+        check_fields(command, self._FIELDS[command["action"]])
 
     def _node(self, name: str, value: object) -> int:
         return check_int(name, value, 0, self.n - 1)

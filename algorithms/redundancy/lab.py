@@ -24,7 +24,7 @@ Zone R1a fails (20 hosts): with one replica per zone, 0 of 1,000 items lose ever
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,7 @@ from algorithms.engine import (
     LabEngine,
     LabParams,
     check_choice,
+    check_fields,
     check_float,
     check_int,
     check_seed,
@@ -246,23 +247,6 @@ class RedundancyEngine(LabEngine):
 
     # -- internals ---------------------------------------------------------------------
 
-    @staticmethod
-    def _fields(
-        command: Mapping[str, Any], required: Sequence[str], optional: Sequence[str] = ()
-    ) -> None:
-        allowed = {"action", *required, *optional}
-        for key in command:
-            if key not in allowed:
-                takes = ", ".join([*required, *optional]) or "no fields"
-                raise CommandError(
-                    str(key),
-                    command[key],
-                    f"is not a field of {command['action']} (it takes {takes})",
-                )
-        for key in required:
-            if key not in command:
-                raise CommandError(key, None, f"is required by {command['action']}")
-
     def _place(self, strategy: str, scatter: int) -> Placement:
         placement = place_replicas(
             self.topology,
@@ -322,19 +306,19 @@ class RedundancyEngine(LabEngine):
     @move("fail_disk")
     def do_fail_disk(self, command: Mapping[str, Any]) -> list[Event]:
         """``fail_disk`` {disk}: a working disk of the array fails now."""
-        self._fields(command, ("disk",))
+        check_fields(command, ("disk",))
         return [self._disk_event(e) for e in self.array.fail_disk(command["disk"])]
 
     @move("fail_supply")
     def do_fail_supply(self, command: Mapping[str, Any]) -> list[Event]:
         """``fail_supply`` {supply}: a shared power supply fails now."""
-        self._fields(command, ("supply",))
+        check_fields(command, ("supply",))
         return [self._disk_event(e) for e in self.array.fail_supply(command["supply"])]
 
     @move("run")
     def do_run(self, command: Mapping[str, Any]) -> list[Event]:
         """``run`` {hours}: advance the array's time by ``hours`` (at most a year)."""
-        self._fields(command, ("hours",))
+        check_fields(command, ("hours",))
         hours = check_positive_hours("hours", command["hours"], MAX_STEP_HOURS)
         if self.array.now >= MAX_HOURS or self.array.full:
             raise CommandError(
@@ -347,7 +331,7 @@ class RedundancyEngine(LabEngine):
     @move("fail_domain")
     def do_fail_domain(self, command: Mapping[str, Any]) -> list[Event]:
         """``fail_domain`` {level, name}: a rack, zone or Region fails with all its hosts."""
-        self._fields(command, ("level", "name"))
+        check_fields(command, ("level", "name"))
         level = check_choice("level", command["level"], LEVELS)
         name = command["name"]
         names = self.topology.names(level)
@@ -365,7 +349,7 @@ class RedundancyEngine(LabEngine):
     @move("fail_hosts")
     def do_fail_hosts(self, command: Mapping[str, Any]) -> list[Event]:
         """``fail_hosts`` {count}: ``count`` random working hosts fail at once."""
-        self._fields(command, ("count",))
+        check_fields(command, ("count",))
         up = np.flatnonzero(~self.down)
         count = check_int("count", command["count"], 1, int(up.size) or 1)
         if not up.size:
@@ -378,7 +362,7 @@ class RedundancyEngine(LabEngine):
     @move("restore")
     def do_restore(self, command: Mapping[str, Any]) -> list[Event]:
         """``restore`` {}: every failed domain and host is back."""
-        self._fields(command, ())
+        check_fields(command, ())
         self.down[:] = False
         self.failed = []
         self.last_failure = None
@@ -387,7 +371,7 @@ class RedundancyEngine(LabEngine):
     @move("place")
     def do_place(self, command: Mapping[str, Any]) -> list[Event]:
         """``place`` {strategy, scatter?}: place every item again (failures stay)."""
-        self._fields(command, ("strategy",), ("scatter",))
+        check_fields(command, ("strategy",), ("scatter",))
         how = check_choice("strategy", command["strategy"], PLACEMENTS)
         scatter = check_int("scatter", command.get("scatter", self.params.scatter), 1, 20)
         _check_room(self.topology, self.params.replicas, how)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from algorithms.engine import (
@@ -34,6 +34,7 @@ from algorithms.engine import (
     Event,
     LabEngine,
     check_choice,
+    check_fields,
     check_int,
     look_up,
     move,
@@ -146,23 +147,6 @@ class SnapshotsEngine(LabEngine):
 
     # -- validation --------------------------------------------------------------------
 
-    @staticmethod
-    def _fields(
-        command: Mapping[str, Any], required: Sequence[str], optional: Sequence[str] = ()
-    ) -> None:
-        allowed = {"action", *required, *optional}
-        for key in command:
-            if key not in allowed:
-                takes = ", ".join([*required, *optional]) or "no fields"
-                raise CommandError(
-                    str(key),
-                    command[key],
-                    f"is not a field of {command['action']} (it takes {takes})",
-                )
-        for key in required:
-            if key not in command:
-                raise CommandError(key, None, f"is required by {command['action']}")
-
     def _process(self, field: str, value: object) -> str:
         return check_choice(field, value, self.topology.processes)
 
@@ -265,7 +249,7 @@ class SnapshotsEngine(LabEngine):
     @move("send")
     def do_send(self, command: Mapping[str, Any]) -> list[Event]:
         """``send`` {from, to, tokens}: an application message moving tokens."""
-        self._fields(command, ("from", "to", "tokens"))
+        check_fields(command, ("from", "to", "tokens"))
         src, dst = self._channel(command)
         held = self.system.tokens[src]
         tokens = check_int("tokens", command["tokens"], 1, max(1, held))
@@ -285,7 +269,7 @@ class SnapshotsEngine(LabEngine):
     @move("tick")
     def do_tick(self, command: Mapping[str, Any]) -> list[Event]:
         """``tick`` {units}: time advances; every message due is delivered."""
-        self._fields(command, (), ("units",))
+        check_fields(command, (), ("units",))
         units = check_int("units", command.get("units", 1), 1, MAX_TICK_UNITS)
         return self._advance(units)
 
@@ -304,7 +288,7 @@ class SnapshotsEngine(LabEngine):
     @move("deliver")
     def do_deliver(self, command: Mapping[str, Any]) -> list[Event]:
         """``deliver`` {from, to}: the oldest message on that channel arrives now."""
-        self._fields(command, ("from", "to"))
+        check_fields(command, ("from", "to"))
         src, dst = self._channel(command)
         if not self.system.net.in_flight(src, dst):
             raise CommandError("from", src, f"must have a message in flight to {dst}")
@@ -322,7 +306,7 @@ class SnapshotsEngine(LabEngine):
     @move("snapshot")
     def do_snapshot(self, command: Mapping[str, Any]) -> list[Event]:
         """``snapshot`` {process, id}: the process records its state and sends markers."""
-        self._fields(command, ("process",), ("id",))
+        check_fields(command, ("process",), ("id",))
         process = self._process("process", command["process"])
         self._room(len(self.topology.links) + len(self.topology.tokens))
         before = len(self.system.events)
@@ -334,7 +318,7 @@ class SnapshotsEngine(LabEngine):
     @move("idle")
     def do_idle(self, command: Mapping[str, Any]) -> list[Event]:
         """``idle`` {process}: the process sends nothing more until it receives."""
-        self._fields(command, ("process",))
+        check_fields(command, ("process",))
         process = self._process("process", command["process"])
         self.system.idle.add(process)
         text = f"{process} becomes idle: it will send nothing until a message arrives."
@@ -351,7 +335,7 @@ class SnapshotsEngine(LabEngine):
     @move("set_topology")
     def do_set_topology(self, command: Mapping[str, Any]) -> list[Event]:
         """``set_topology`` {kind, processes, tokens}: a ring, complete or random graph."""
-        self._fields(command, ("kind", "processes", "tokens"))
+        check_fields(command, ("kind", "processes", "tokens"))
         kind = check_choice("kind", command["kind"], KINDS)
         n = check_int("processes", command["processes"], MIN_PROCESSES, MAX_PROCESSES)
         tokens = check_int("tokens", command["tokens"], 0, MAX_LAB_TOKENS)
@@ -364,7 +348,7 @@ class SnapshotsEngine(LabEngine):
     @move("import_topology")
     def do_import_topology(self, command: Mapping[str, Any]) -> list[Event]:
         """``import_topology`` {text}: a topology file (a dataflow in aligned mode)."""
-        self._fields(command, ("text",))
+        check_fields(command, ("text",))
         topology = load_topology(command["text"], dataflow=self.mode == "aligned")
         if max(topology.tokens.values()) > MAX_LAB_TOKENS:
             raise CommandError(
@@ -373,7 +357,7 @@ class SnapshotsEngine(LabEngine):
         return self._replace(topology, "The imported topology")
 
     def _edit(self, command: Mapping[str, Any], add: bool) -> list[Event]:
-        self._fields(command, ("from", "to"))
+        check_fields(command, ("from", "to"))
         src = self._process("from", command["from"])
         dst = self._process("to", command["to"])
         links = list(self.topology.links)
@@ -402,7 +386,7 @@ class SnapshotsEngine(LabEngine):
     @move("import_events")
     def do_import_events(self, command: Mapping[str, Any]) -> list[Event]:
         """``import_events`` {text}: apply an events file to the current run, in order."""
-        self._fields(command, ("text",))
+        check_fields(command, ("text",))
         actions = load_events(command["text"])
         self._room(len(actions))
         before = len(self.system.events)
@@ -428,7 +412,7 @@ class SnapshotsEngine(LabEngine):
     @move("set_mode")
     def do_set_mode(self, command: Mapping[str, Any]) -> list[Event]:
         """``set_mode`` {mode}: Chandy–Lamport markers or aligned barriers (new run)."""
-        self._fields(command, ("mode",))
+        check_fields(command, ("mode",))
         mode = check_choice("mode", command["mode"], MODES)
         self.mode = mode
         if mode == "aligned":
@@ -440,7 +424,7 @@ class SnapshotsEngine(LabEngine):
     @look_up("select_snapshot", example={"action": "select_snapshot", "id": None})
     def do_select_snapshot(self, command: Mapping[str, Any]) -> list[Event]:
         """``select_snapshot`` {id or null}: show a snapshot's cut, table and §4 reordering."""
-        self._fields(command, ("id",))
+        check_fields(command, ("id",))
         sid = command["id"]
         if sid is not None:
             check_choice("id", sid, tuple(self.system.snapshots))

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 
 from algorithms.engine import CommandError
+from algorithms.engine import check_fields as check_message_fields
 
 __all__ = ["TokenBucket", "check_fields", "error_frame", "parse_message"]
 
@@ -33,15 +34,8 @@ class TokenBucket:
 
 
 def check_fields(message: Mapping[str, Any], allowed: tuple[str, ...]) -> None:
-    """Refuse fields an action does not take, naming the first one."""
-    for key in message:
-        if key != "action" and key not in allowed:
-            takes = ", ".join(allowed) if allowed else "no fields"
-            raise CommandError(
-                str(key)[:40],
-                message[key],
-                f"is not a field of {message['action']} (it takes {takes})",
-            )
+    """Refuse fields a player action does not take, in the contract's one error shape."""
+    check_message_fields(message, optional=allowed)
 
 
 def error_frame(err: CommandError, action: object = None) -> dict[str, Any]:

@@ -195,12 +195,25 @@ def test_open_a_replay_at_a_step_in_the_lab_and_export_keeps_the_title(
     page.fill("#save-title", "Three joins")
     page.click("#btn-save")
     page.wait_for_function("window.paperlabs.saved")
+    url = page.get_attribute("#share-link", "href")
     with page.expect_download() as download:
         page.click("#btn-export")
     exported = json.loads(Path(download.value.path()).read_text())
     assert exported["title"] == "Three joins"
 
-    url = page.get_attribute("#share-link", "href")
+    # Import the export: the same steps, the same title.
+    file = artifacts / "three-joins.json"
+    file.write_text(json.dumps(exported))
+    page.goto(f"{live_server_url}/replays/import/")
+    page.set_input_files("#import-file", str(file))
+    page.click("form[enctype='multipart/form-data'] button[type=submit]")
+    page.wait_for_url("**/replays/*/")
+    wait_step(page, 0, 3)
+    assert page.inner_text("h1") == "Three joins"
+    page.keyboard.press("End")
+    wait_step(page, 3, 3)
+    assert "G joins" in page.inner_text("#event-log")
+
     replay_url = url.split("?")[0] + "?step=1"
     page.goto(replay_url)
     wait_step(page, 1, 3)

@@ -152,6 +152,7 @@ class Run:
         self.events: list[RunEvent] = []
         self.messages: list[RunMessage] = []
         self.network: Network[int] = Network(processes, fifo=False, delay=delay, rng=rng)
+        self.flying = 0  # messages in flight, counted here so a tick need not list them
 
     @property
     def now(self) -> int:
@@ -160,7 +161,7 @@ class Run:
 
     def in_flight(self) -> int:
         """How many messages are in flight."""
-        return len(self.network.in_flight())
+        return self.flying
 
     def message_in_flight(self, message_id: int) -> RunMessage | None:
         """The message with this id if it is in flight, else ``None``."""
@@ -206,6 +207,7 @@ class Run:
         sent = self.network.send(sender, receiver, message_id)
         stamp = self.clocks[sender].send_event()
         due = int(sent.due)
+        self.flying += 1
         text = (
             f"{sender} sends m{message_id} to {receiver} with vector clock "
             f"{stamp.vector.format(self.processes)} (Lamport clock {stamp.lamport}); "
@@ -230,6 +232,7 @@ class Run:
         assert message.channel_id is not None
         self.network.drop(message.channel_id)
         message.status = "dropped"
+        self.flying -= 1
         text = (
             f"m{message.id} from {message.sender} to {message.receiver} is lost: "
             f"{message.receiver} never receives it, so what {message.sender} knew when it "
@@ -250,6 +253,7 @@ class Run:
         event = self._add(message.receiver, "receive", stamp, message.id, text)
         message.receive_event = event.id
         message.status = "delivered"
+        self.flying -= 1
         return Event("receive", text, {"event": event.id, "message": message.id})
 
     def _arrival(self) -> RunMessage | None:

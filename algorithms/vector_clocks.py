@@ -18,10 +18,9 @@ The engine, :class:`VectorClocksEngine`, runs processes that perform local, send
 receive events. Each event gets a Lamport clock (IR1, IR2) and a vector clock; a
 receive takes the element-wise maximum with the message's clock *then* increments
 its own entry. Messages travel on the message-passing kernel
-(:mod:`algorithms.kernel`, unordered channels), in flight for a seeded delay, and
-are delivered by
-:meth:`VectorClocksEngine.step` when due, or at once with ``deliver``; they can be
-dropped. Selecting an event shows its causal past, future and the events concurrent
+(:mod:`algorithms.kernel`, unordered channels), in flight for a seeded delay; they
+are delivered by :meth:`VectorClocksEngine.step` when due, or at once with
+``deliver``, and can be dropped. Selecting an event shows its causal past, future and the events concurrent
 with it; Lamport's total order (by Lamport clock, then process) can be shown. A
 Dynamo key (``cart``) takes ``put`` and ``reconcile`` commands.
 

@@ -163,14 +163,6 @@ class Run:
         """How many messages are in flight."""
         return self.flying
 
-    def message_in_flight(self, message_id: int) -> RunMessage | None:
-        """The message with this id if it is in flight, else ``None``."""
-        if 0 <= message_id < len(self.messages):
-            message = self.messages[message_id]
-            if message.status == "in_flight":
-                return message
-        return None
-
     # -- the rules ---------------------------------------------------------------------
 
     def _add(

@@ -189,7 +189,7 @@ class Network(Generic[P]):
         Heap entries and channel queues hold only numbers, so they are copied flat; a
         message another object already copied (in ``memo``) is reused.
         """
-        new: Network[P] = Network.__new__(Network)
+        new: Network[P] = type(self).__new__(type(self))
         memo[id(self)] = new
         for name, value in self.__dict__.items():
             if name == "_flight":

@@ -15,6 +15,7 @@ To record the fixture again (only after a change students are meant to see)::
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import random
@@ -24,7 +25,7 @@ from typing import Any
 import pytest
 
 from algorithms.engine import CommandError
-from algorithms.vector_clocks import VectorClocksEngine, VectorClocksParams
+from algorithms.vector_clocks import MAX_EVENTS, VectorClocksEngine, VectorClocksParams
 
 FIXTURE = Path(__file__).parent / "data" / "vector_clocks_replays.json"
 SHIVIZ = (Path(__file__).parent / "data" / "shiviz_client_server.log").read_text()
@@ -34,6 +35,8 @@ CASES: list[tuple[dict[str, int], int, int]] = [
     ({"processes": 3}, 1, 500),
     ({"processes": 5, "min_delay": 2, "max_delay": 9, "random_events": 60}, 2024, 500),
     ({"processes": 12, "min_delay": 1, "max_delay": 1, "truncate": 3}, 77, 400),
+    # A run at its bound: ticks stop delivering once it holds MAX_EVENTS events.
+    ({"processes": 4, "max_delay": 3, "random_events": 1_990}, 5, 60),
 ]
 
 KINDS = (
@@ -100,9 +103,11 @@ def _command(rng: random.Random, state: dict[str, Any]) -> dict[str, Any]:
     return {"action": "send", "from": sender, "to": receiver}
 
 
-def replay(params: dict[str, int], seed: int, count: int) -> dict[str, Any]:
+def replay(
+    params: dict[str, int], seed: int, count: int, lab: Any = VectorClocksEngine
+) -> dict[str, Any]:
     """Run ``count`` seeded commands; the ShiViz import comes at the midpoint."""
-    engine = VectorClocksEngine(VectorClocksParams(**params), seed=seed)
+    engine = lab(lab.Params(**params), seed=seed)
     rng = random.Random(seed * 31 + 7)
     commands: list[dict[str, Any]] = []
     steps: list[list[str]] = []
@@ -151,13 +156,14 @@ def test_the_engine_replays_the_recorded_runs_byte_for_byte(case: int) -> None:
 
 def test_the_recorded_runs_exercise_every_path() -> None:
     # The fixture is only worth something if it covers deliveries, drops, refusals,
-    # and sends and ticks after the import.
+    # sends and ticks after the import, and a run held at its bound.
     statuses = {m["status"] for r in RECORDED for m in r["state"]["messages"]}
     assert {"delivered", "dropped", "in_flight"} <= statuses
     for recorded in RECORDED:
         actions = [c["action"] for c in recorded["commands"]]
         half = len(actions) // 2
         assert "send" in actions[half + 1 :] and "step" in actions[half + 1 :]
+    for recorded in RECORDED[:3]:
         assert len(recorded["state"]["events"]) > 200
         refused = [
             c
@@ -165,3 +171,12 @@ def test_the_recorded_runs_exercise_every_path() -> None:
             if c.get("message") == -1 or c.get("to") == c.get("from")
         ]
         assert refused
+    params, seed, count = CASES[3]
+    engine = VectorClocksEngine(VectorClocksParams(**params), seed=seed)
+    for command in RECORDED[3]["commands"][: count // 2]:
+        if command["action"] == "step":
+            engine.step()
+        else:
+            with contextlib.suppress(CommandError):
+                engine.apply(command)
+    assert len(engine.state()["events"]) == MAX_EVENTS and engine.step() == []

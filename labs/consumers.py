@@ -105,6 +105,16 @@ class LabConsumer(AsyncWebsocketConsumer):
             await self.send_json(error_frame(err))
             await self.close(code=CLOSE_TOO_MANY)
             return
+        try:
+            await self._open()
+        except BaseException:
+            # A socket whose opening failed is never disconnected: give its place back.
+            if self.counted:
+                self.counted = False
+                SOCKETS.close(self.client)
+            raise
+
+    async def _open(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
         self.lab = LABS.get(slug)
         if self.lab is None:

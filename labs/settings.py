@@ -171,7 +171,7 @@ PAPERLABS_SEEK_CPU_SECONDS = float(os.environ.get("PAPERLABS_SEEK_CPU_SECONDS", 
 PAPERLABS_MAX_SOCKETS = int(os.environ.get("PAPERLABS_MAX_SOCKETS", "200"))
 PAPERLABS_MAX_SOCKETS_PER_CLIENT = int(os.environ.get("PAPERLABS_MAX_SOCKETS_PER_CLIENT", "12"))
 PAPERLABS_SEND_BUFFER_BYTES = int(os.environ.get("PAPERLABS_SEND_BUFFER_BYTES", "8000000"))
-PAPERLABS_MAX_FRAME_BYTES = 512_000
+PAPERLABS_MAX_FRAME_BYTES = int(os.environ.get("PAPERLABS_MAX_FRAME_BYTES", "512000"))
 # Storage: the largest recording (its JSON, checked as it grows, at save and at import),
 # and how many replays one client may store in an hour (saves, imports, new feedback).
 PAPERLABS_MAX_RECORDING_BYTES = int(os.environ.get("PAPERLABS_MAX_RECORDING_BYTES", "400000"))

@@ -3,7 +3,8 @@
 Plotly renders a subset of HTML in every label (trace names, tick text, hover text,
 titles). Each lab whose pictures carry user text gets a name made of HTML and the
 chart's SVG is checked for links and styled spans. The small-world lab draws no user
-text (nodes are numbers, models and modes are fixed choices).
+text (nodes are numbers, models and modes are fixed choices). Last, the player joins
+frames the server sends in parts.
 """
 
 from __future__ import annotations
@@ -87,3 +88,23 @@ def test_vector_clocks_shows_html_shiviz_hosts_as_text(
         "document.getElementById('vc-diagram').data.flatMap((t) => t.hovertext || [])"
     )
     assert hovers and all("<a " not in h and "<span" not in h for h in hovers)
+
+
+def test_the_player_joins_frames_sent_in_parts(
+    page: Any, server_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A server whose frames are all larger than its frame size: the lab still works."""
+    from tests.browser.conftest import manage
+    from tests.servers import daphne
+
+    env = {**server_env, "DATABASE_URL": f"sqlite:///{tmp_path / 'parts.sqlite3'}"}
+    env["PAPERLABS_MAX_FRAME_BYTES"] = "4000"
+    manage(env, "migrate", "--noinput", "-v", "0")
+    with daphne(env) as address:
+        page.goto(f"http://{address}/labs/consistent-hashing/")
+        wait_ready(page)
+        page.fill("#ch-node-name", "E")
+        page.click("#ch-add-node")
+        wait_step(page, 1, 1)
+        names = page.evaluate("document.getElementById('ch-load').data[0].x")
+        assert names == ["A", "B", "C", "D", "E"]

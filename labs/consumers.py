@@ -152,7 +152,7 @@ class LabConsumer(AsyncWebsocketConsumer):
             elif scenario:
                 # An exercise page: the student's variant, set-up applied, editable.
                 self.scenario = open_scenario(scenario[:8192], self.lab.slug)
-                self.timeline = await asyncio.to_thread(self.scenario.timeline)
+                self.timeline = await self._run_scenario()
             else:
                 self.timeline = await asyncio.to_thread(
                     self._new_timeline, {}, self.lab.default_seed
@@ -189,6 +189,14 @@ class LabConsumer(AsyncWebsocketConsumer):
         self.replay_id = replay.pk
         self.captions = replay.captions if not fork else {}
         self.title = replay.title
+
+    async def _run_scenario(self) -> Timeline:
+        """The exercise's scenario, run afresh. Its commands come from a checked exercise
+        file (the link is signed), so they are bounded; the run still takes a heavy-work
+        slot, as every re-run of recorded steps does."""
+        assert self.scenario is not None
+        async with HEAVY.slot("scenario", wait=SEEK_WAIT_SECONDS):
+            return await asyncio.to_thread(self.scenario.timeline)
 
     def _new_timeline(self, params: Mapping[str, Any], seed: int) -> Timeline:
         assert self.lab is not None
@@ -521,7 +529,7 @@ class LabConsumer(AsyncWebsocketConsumer):
             raise CommandError("action", "reset", "is not allowed on a read-only replay")
         assert self.timeline is not None
         if self.scenario is not None:
-            self.timeline = await asyncio.to_thread(self.scenario.timeline)
+            self.timeline = await self._run_scenario()
             await self.send_frame(with_log=True)
             return
         self.timeline = await asyncio.to_thread(

@@ -91,6 +91,8 @@ CLOSE_TOO_MANY = 4429
 class LabConsumer(AsyncWebsocketConsumer):
     lab: Lab | None = None
     timeline: Timeline | None = None
+    parts_sent = 0
+    _sending: asyncio.Lock | None = None
 
     # -- connection -------------------------------------------------------------
 
@@ -137,7 +139,6 @@ class LabConsumer(AsyncWebsocketConsumer):
         # Set when the client leaves: heavy work for it stops at its next step.
         self.cancelled = threading.Event()
         self.encoder = DeltaEncoder()
-        self.parts_sent = 0
         # The recording's size in bytes, per branch, kept as it grows (see _check_size).
         self.recording_size: tuple[int, int] | None = None
         await self.accept()
@@ -230,20 +231,29 @@ class LabConsumer(AsyncWebsocketConsumer):
         """
         limit = int(settings.PAPERLABS_MAX_FRAME_BYTES)
         if len(text) <= limit:
+            if self._sending is not None and self._sending.locked():
+                async with self._sending:  # after the parts being sent, not among them
+                    await self.send(text_data=text)
+                return
             await self.send(text_data=text)
             return
         size = max(1024, limit // 2 - 256)
         count = -(-len(text) // size)
         self.parts_sent += 1
-        for index in range(count):
-            part = {
-                "type": "part",
-                "id": self.parts_sent,
-                "index": index,
-                "count": count,
-                "text": text[index * size : (index + 1) * size],
-            }
-            await self.send(text_data=json.dumps(part, separators=(",", ":")))
+        # One message's parts go out together: other tasks of this socket (playing, a
+        # sweep's progress) wait rather than slip a message in between.
+        if self._sending is None:
+            self._sending = asyncio.Lock()
+        async with self._sending:
+            for index in range(count):
+                part = {
+                    "type": "part",
+                    "id": self.parts_sent,
+                    "index": index,
+                    "count": count,
+                    "text": text[index * size : (index + 1) * size],
+                }
+                await self.send(text_data=json.dumps(part, separators=(",", ":")))
 
     async def deliver_frame(self, text: str) -> None:
         """Send a frame from the delta encoder; only a frame handed to the transport

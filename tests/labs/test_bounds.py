@@ -230,3 +230,29 @@ def test_the_practice_form_cannot_write_feedback_rows_without_limit(settings) ->
         assert response.status_code == 200
     # Five questions, five new rows: past the rate the answers are graded without them.
     assert Replay.objects.filter(source="feedback").count() <= 3
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_after_a_frame_fails_to_send_the_next_frame_is_whole(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from labs.consumers import LabConsumer
+
+    send = LabConsumer.send
+    failures = []
+
+    async def flaky(self, text_data=None, bytes_data=None, close=False):  # type: ignore[no-untyped-def]
+        if text_data and '"step":1,' in text_data and not failures:
+            failures.append(text_data)
+            raise OSError("the transport refused this frame")
+        await send(self, text_data=text_data, bytes_data=bytes_data, close=close)
+
+    monkeypatch.setattr(LabConsumer, "send", flaky)
+    sock = LabSocket(CH)
+    await sock.open()
+    refused = await sock.ask({"action": "add_node", "name": "E"})
+    assert refused["type"] == "error" and failures
+    # The client never got step 1's frame: the next frame carries every key.
+    frame = await sock.ask({"action": "add_node", "name": "F"})
+    assert frame["type"] == "frame" and frame["unchanged"] == []
+    assert [n["name"] for n in frame["state"]["nodes"]][-2:] == ["E", "F"]
+    await sock.close()

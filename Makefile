@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in /root/.pyenv/versions/3.13*/bin/python3.13 python3.13
 	/root/.pyenv/versions/3.12*/bin/python3.12 python3.12 python3; do \
 	if "$$p" -c 'import sys; assert sys.version_info >= (3, 11)' >/dev/null 2>&1; then echo "$$p"; break; fi; done)
 
-.PHONY: setup run test lint test-fast test-browser bench chromium clean
+.PHONY: setup run test lint test-fast test-browser bench audit chromium clean
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.11+ found; set PYTHON=/path/to/python3"; exit 1; }
@@ -61,6 +61,12 @@ test: $(STAMP) lint test-fast test-browser
 bench: $(STAMP)
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(VENV)/bin/python -m tests.bench $(BENCH)
+
+# Hostile inputs against a live server on 127.0.0.1 (bounded in count and time); prints
+# a table and exits non-zero if a bound did not hold. AUDIT_ADDRESS=127.0.0.1:8000
+# audits a running server instead of starting one.
+audit: $(STAMP)
+	$(PY) -m tests.audit
 
 clean:
 	rm -rf $(VENV) staticfiles artifacts db.sqlite3

@@ -11,6 +11,13 @@ re-runs a recording (seeks, branch switches, opening a replay at a step) also ta
 slot of the process's heavy-work limit and runs under a CPU budget, and stops when its
 client leaves (labs/runtime.py). Playing is paced on the server: one frame per
 ``1/fps`` seconds, never faster.
+
+Bounds (docs/protocol.md, "Limits"): sockets per process and per client
+(labs/live/limits.py); a frame larger than ``PAPERLABS_MAX_FRAME_BYTES`` is sent as
+``part`` messages the player joins, so every legal picture reaches the client, and the
+delta encoding counts only what was sent; a recording may not grow past
+``PAPERLABS_MAX_RECORDING_BYTES``; saves are rate-limited per client, and only a
+signed-in user's saves are listed publicly.
 """
 
 from __future__ import annotations
@@ -31,12 +38,14 @@ from django.conf import settings
 from algorithms.engine import CommandError, check_int, check_seed
 from algorithms.recording import Timeline
 from labs.inputs import small_int
-from labs.live.frames import DeltaEncoder
+from labs.live import transport
+from labs.live.frames import DeltaEncoder, dumps
+from labs.live.limits import SAVES, SOCKETS, client_of_scope
 from labs.live.messages import TokenBucket, check_fields, error_frame, parse_message
 from labs.live.pacing import MAX_FPS, pace
 from labs.models import Replay
 from labs.registry import LABS, Lab
-from labs.replays import check_title
+from labs.replays import check_recording_size, check_title, command_bytes, recording_bytes
 from labs.runtime import HEAVY, Budget, WorkCancelled
 from labs.teaching.content import Scenario
 from labs.teaching.scenario import open_scenario
@@ -56,6 +65,7 @@ NAVIGATION: dict[str, tuple[str, ...]] = {
     "export": (),
 }
 log = logging.getLogger(__name__)
+transport.install()
 
 
 DEFAULT_FPS = 4
@@ -74,13 +84,39 @@ def _save_replay(replay: Replay) -> None:
     replay.save()
 
 
+CLOSE_TOO_MANY = 4429
+"""Close code when a socket cap (per process or per client) refuses a connection."""
+
+
 class LabConsumer(AsyncWebsocketConsumer):
     lab: Lab | None = None
     timeline: Timeline | None = None
+    parts_sent = 0
+    _sending: asyncio.Lock | None = None
 
     # -- connection -------------------------------------------------------------
 
     async def connect(self) -> None:
+        self.client = client_of_scope(self.scope)
+        self.counted = False
+        try:
+            SOCKETS.open(self.client)
+            self.counted = True
+        except CommandError as err:
+            await self.accept()
+            await self.send_json(error_frame(err))
+            await self.close(code=CLOSE_TOO_MANY)
+            return
+        try:
+            await self._open()
+        except BaseException:
+            # A socket whose opening failed is never disconnected: give its place back.
+            if self.counted:
+                self.counted = False
+                SOCKETS.close(self.client)
+            raise
+
+    async def _open(self) -> None:
         slug = self.scope["url_route"]["kwargs"]["slug"]
         self.lab = LABS.get(slug)
         if self.lab is None:
@@ -103,6 +139,8 @@ class LabConsumer(AsyncWebsocketConsumer):
         # Set when the client leaves: heavy work for it stops at its next step.
         self.cancelled = threading.Event()
         self.encoder = DeltaEncoder()
+        # The recording's size in bytes, per branch, kept as it grows (see _check_size).
+        self.recording_size: tuple[int, int] | None = None
         await self.accept()
 
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -115,7 +153,7 @@ class LabConsumer(AsyncWebsocketConsumer):
             elif scenario:
                 # An exercise page: the student's variant, set-up applied, editable.
                 self.scenario = open_scenario(scenario[:8192], self.lab.slug)
-                self.timeline = await asyncio.to_thread(self.scenario.timeline)
+                self.timeline = await self._run_scenario()
             else:
                 self.timeline = await asyncio.to_thread(
                     self._new_timeline, {}, self.lab.default_seed
@@ -153,6 +191,14 @@ class LabConsumer(AsyncWebsocketConsumer):
         self.captions = replay.captions if not fork else {}
         self.title = replay.title
 
+    async def _run_scenario(self) -> Timeline:
+        """The exercise's scenario, run afresh. Its commands come from a checked exercise
+        file (the link is signed), so they are bounded; the run still takes a heavy-work
+        slot, as every re-run of recorded steps does."""
+        assert self.scenario is not None
+        async with HEAVY.slot("scenario", wait=SEEK_WAIT_SECONDS):
+            return await asyncio.to_thread(self.scenario.timeline)
+
     def _new_timeline(self, params: Mapping[str, Any], seed: int) -> Timeline:
         assert self.lab is not None
         return Timeline(
@@ -160,6 +206,9 @@ class LabConsumer(AsyncWebsocketConsumer):
         )
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            self.counted = False
+            SOCKETS.close(self.client)
         if hasattr(self, "cancelled"):
             self.cancelled.set()
         self._stop_playing()
@@ -172,7 +221,49 @@ class LabConsumer(AsyncWebsocketConsumer):
     # -- sending ----------------------------------------------------------------
 
     async def send_json(self, data: Mapping[str, Any]) -> None:
-        await self.send(text_data=json.dumps(data, separators=(",", ":"), allow_nan=False))
+        await self.deliver(dumps(data))
+
+    async def deliver(self, text: str) -> None:
+        """Send one message; one over ``PAPERLABS_MAX_FRAME_BYTES`` goes as ``part``s.
+
+        The text is ASCII (``json.dumps`` escapes the rest), so a slice of n characters
+        is n bytes, at most 2n once quoted inside a part.
+        """
+        limit = int(settings.PAPERLABS_MAX_FRAME_BYTES)
+        if len(text) <= limit:
+            if self._sending is not None and self._sending.locked():
+                async with self._sending:  # after the parts being sent, not among them
+                    await self.send(text_data=text)
+                return
+            await self.send(text_data=text)
+            return
+        size = max(1024, limit // 2 - 256)
+        count = -(-len(text) // size)
+        self.parts_sent += 1
+        # One message's parts go out together: other tasks of this socket (playing, a
+        # sweep's progress) wait rather than slip a message in between.
+        if self._sending is None:
+            self._sending = asyncio.Lock()
+        async with self._sending:
+            for index in range(count):
+                part = {
+                    "type": "part",
+                    "id": self.parts_sent,
+                    "index": index,
+                    "count": count,
+                    "text": text[index * size : (index + 1) * size],
+                }
+                await self.send(text_data=json.dumps(part, separators=(",", ":")))
+
+    async def deliver_frame(self, text: str) -> None:
+        """Send a frame from the delta encoder; only a frame handed to the transport
+        counts as the client's picture, anything else makes the next frame whole."""
+        try:
+            await self.deliver(text)
+        except BaseException:
+            self.encoder.forget()
+            raise
+        self.encoder.delivered()
 
     def _hello(self) -> dict[str, Any]:
         assert self.lab is not None and self.timeline is not None
@@ -229,7 +320,12 @@ class LabConsumer(AsyncWebsocketConsumer):
         return self.encoder.encode(frame, state)
 
     async def send_frame(self, with_log: bool = False) -> None:
-        await self.send(text_data=await asyncio.to_thread(self._encoded_frame, with_log))
+        try:
+            text = await asyncio.to_thread(self._encoded_frame, with_log)
+        except BaseException:
+            self.encoder.forget()
+            raise
+        await self.deliver_frame(text)
 
     async def move(
         self,
@@ -248,8 +344,13 @@ class LabConsumer(AsyncWebsocketConsumer):
             result = fn(*args)
             return result, self._encoded_frame(with_log, extra(result) if extra else None)
 
-        result, text = await asyncio.to_thread(work)
-        await self.send(text_data=text)
+        try:
+            result, text = await asyncio.to_thread(work)
+        except BaseException:
+            # Encoded or not, this frame is not going out: the next one is whole.
+            self.encoder.forget()
+            raise
+        await self.deliver_frame(text)
         return result
 
     async def _rerun(
@@ -327,12 +428,39 @@ class LabConsumer(AsyncWebsocketConsumer):
             )
         # Acting in the past starts a branch; the old future is kept as another branch.
         was = (timeline.branch_id, timeline.position, timeline.length)
+        grown = await asyncio.to_thread(self._check_size, message)
         await self.move(
             timeline.act,
             message,
             with_log=was[1] < was[2] or was[1] == 0,
             extra=lambda _: self._branch_notice(*was),
         )
+        # Within a branch commands are only ever appended: keep the size as it grows.
+        self.recording_size = (timeline.branch_id, grown)
+
+    def _check_size(self, command: Mapping[str, Any]) -> int:
+        """The recording's size in bytes once ``command`` is recorded; refuse past the limit.
+
+        Checked before every recorded move, not only at save: a session cannot build a
+        recording it could not store, export or replay within its budgets.
+        """
+        timeline = self.timeline
+        assert timeline is not None
+        known = self.recording_size
+        if known is None or known[0] != timeline.branch_id:
+            known = (timeline.branch_id, recording_bytes(timeline.recording()))
+            self.recording_size = known
+        # An upper bound: acting in the past drops the later commands of this branch.
+        grown = known[1] + command_bytes(timeline.position, command)
+        limit = int(settings.PAPERLABS_MAX_RECORDING_BYTES)
+        if grown > limit:
+            raise CommandError(
+                "recording",
+                f"{grown:,} bytes",
+                f"must stay under {limit:,} bytes (PAPERLABS_MAX_RECORDING_BYTES): save or "
+                "export it and start a new recording, or step back and branch",
+            )
+        return grown
 
     def _branch_notice(self, old: int, position: int, length: int) -> dict[str, Any]:
         timeline = self.timeline
@@ -411,7 +539,7 @@ class LabConsumer(AsyncWebsocketConsumer):
             raise CommandError("action", "reset", "is not allowed on a read-only replay")
         assert self.timeline is not None
         if self.scenario is not None:
-            self.timeline = await asyncio.to_thread(self.scenario.timeline)
+            self.timeline = await self._run_scenario()
             await self.send_frame(with_log=True)
             return
         self.timeline = await asyncio.to_thread(
@@ -443,12 +571,20 @@ class LabConsumer(AsyncWebsocketConsumer):
     async def do_save(self, message: dict[str, Any]) -> None:
         assert self.timeline is not None
         title = check_title(message.get("title", ""))
+        recording = self.timeline.recording()
+        await asyncio.to_thread(check_recording_size, recording)
+        SAVES.take(self.client, "save")
+        user = self.scope.get("user")
+        signed_in = user is not None and getattr(user, "is_authenticated", False)
         replay = Replay.from_recording(
-            self.timeline.recording(),
+            recording,
             title=title,
             captions=self.captions,
             # An exercise answer: reachable by its link only, never listed.
             source="exercise" if self.scenario is not None else "user",
+            # Only a signed-in user's saves are listed; anyone's are reachable by link.
+            listed=signed_in and self.scenario is None,
+            owner=user if signed_in else None,
         )
         await _save_replay(replay)
         # An export from here on carries the title the replay was saved with.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 
 from algorithms.recording import Recording
@@ -39,6 +40,12 @@ class Replay(models.Model):
     captions = models.JSONField(default=dict, blank=True)
     source = models.CharField(max_length=16, choices=SOURCES, default="user")
     created = models.DateTimeField(auto_now_add=True)
+    # Shown in the public list of replays: samples, and what signed-in users save or
+    # import. Anyone else's replay is reachable by its link only.
+    listed = models.BooleanField(default=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
 
     class Meta:
         ordering = ["-created"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+
 from algorithms.engine import CommandError
 from algorithms.recording import Recording, StepCheck, Timeline
 from labs.inputs import small_int
@@ -49,6 +51,30 @@ def check_title(title: object) -> str:
     return title.strip()
 
 
+def recording_bytes(recording: Recording) -> int:
+    """The recording's size as stored and exported: its compact JSON, in bytes."""
+    text = json.dumps(recording.to_json(), separators=(",", ":"))
+    return len(text.encode("utf-8"))
+
+
+def command_bytes(step: int, command: object) -> int:
+    """What recording ``command`` at ``step`` adds to :func:`recording_bytes` (at most)."""
+    return len(json.dumps([step, command], separators=(",", ":")).encode("utf-8")) + 1
+
+
+def check_recording_size(recording: Recording) -> int:
+    """The recording's size in bytes; CommandError past ``PAPERLABS_MAX_RECORDING_BYTES``."""
+    size = recording_bytes(recording)
+    limit = int(settings.PAPERLABS_MAX_RECORDING_BYTES)
+    if size > limit:
+        raise CommandError(
+            "recording",
+            f"{size:,} bytes",
+            f"must be at most {limit:,} bytes (PAPERLABS_MAX_RECORDING_BYTES)",
+        )
+    return size
+
+
 def parse_replay(
     raw: bytes | str, check: StepCheck | None = None
 ) -> tuple[Recording, str, dict[str, str], Timeline]:
@@ -85,6 +111,7 @@ def parse_replay(
     recording = Recording.from_json(
         {k: data.get(k) for k in ("lab", "params", "seed", "length", "commands") if k in data}
     )
+    check_recording_size(recording)
     title = check_title(data.get("title", ""))
     captions = check_captions(data.get("captions", {}), recording.length)
     timeline = Timeline.from_recording(

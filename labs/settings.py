@@ -164,6 +164,19 @@ PAPERLABS_HEAVY_SLOTS = int(os.environ.get("PAPERLABS_HEAVY_SLOTS", "4"))
 PAPERLABS_IMPORT_CPU_SECONDS = float(os.environ.get("PAPERLABS_IMPORT_CPU_SECONDS", "20"))
 PAPERLABS_SEEK_CPU_SECONDS = float(os.environ.get("PAPERLABS_SEEK_CPU_SECONDS", "10"))
 
+# Sockets: how many one process holds, and how many one client (address or signed-in
+# user) may hold; a client that leaves this many bytes unread in the send buffer is
+# closed. Frames over PAPERLABS_MAX_FRAME_BYTES are sent in parts (Daphne's limit on one
+# websocket message is 1 MiB).
+PAPERLABS_MAX_SOCKETS = int(os.environ.get("PAPERLABS_MAX_SOCKETS", "200"))
+PAPERLABS_MAX_SOCKETS_PER_CLIENT = int(os.environ.get("PAPERLABS_MAX_SOCKETS_PER_CLIENT", "12"))
+PAPERLABS_SEND_BUFFER_BYTES = int(os.environ.get("PAPERLABS_SEND_BUFFER_BYTES", "8000000"))
+PAPERLABS_MAX_FRAME_BYTES = int(os.environ.get("PAPERLABS_MAX_FRAME_BYTES", "512000"))
+# Storage: the largest recording (its JSON, checked as it grows, at save and at import),
+# and how many replays one client may store in an hour (saves, imports, new feedback).
+PAPERLABS_MAX_RECORDING_BYTES = int(os.environ.get("PAPERLABS_MAX_RECORDING_BYTES", "400000"))
+PAPERLABS_SAVES_PER_HOUR = int(os.environ.get("PAPERLABS_SAVES_PER_HOUR", "30"))
+
 # -- security headers ----------------------------------------------------------------------
 
 # No inline script anywhere: pages load ES modules from our own static files and pass

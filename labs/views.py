@@ -8,12 +8,14 @@ from urllib.parse import urlencode
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from algorithms.engine import CommandError
 from labs.inputs import small_int
+from labs.live.limits import SAVES, client_of_request
 from labs.models import Replay
 from labs.registry import LABS, Lab
 from labs.replays import parse_replay
@@ -86,8 +88,11 @@ def replay_export(request: HttpRequest, replay_id: str) -> HttpResponse:
 
 
 def replay_list(request: HttpRequest) -> HttpResponse:
-    # Exercise answers and graded feedback are reachable by their link only.
-    replays = Replay.objects.exclude(source__in=("exercise", "feedback"))[:100]
+    # Samples, and what signed-in users saved or imported; anyone else's replays,
+    # exercise answers and graded feedback are reachable by their link only.
+    replays = Replay.objects.filter(Q(source="sample") | Q(listed=True)).exclude(
+        source__in=("exercise", "feedback")
+    )[:100]
     return render(request, "replays.html", {"replays": replays, "labs": list(LABS)})
 
 
@@ -107,6 +112,14 @@ async def replay_import(request: HttpRequest) -> HttpResponse:
     upload = request.FILES.get("file")
     limit = settings.PAPERLABS_MAX_IMPORT_BYTES
     wants_json = request.headers.get("accept", "").startswith("application/json")
+    client = await sync_to_async(client_of_request)(request)
+    try:
+        # Refused before the run: a client past its rate stores nothing more this hour.
+        SAVES.check(client, "import")
+    except CommandError as err:
+        if wants_json:
+            return JsonResponse({"type": "error", **err.to_json()}, status=429)
+        return await _render(request, "replay_import.html", {"error": err}, status=429)
     try:
         if upload is None:
             raise CommandError(
@@ -130,7 +143,21 @@ async def replay_import(request: HttpRequest) -> HttpResponse:
         if wants_json:
             return JsonResponse({"type": "error", **err.to_json()}, status=status)
         return await _render(request, "replay_import.html", {"error": err}, status=status)
-    replay = Replay.from_recording(recording, title=title, captions=captions, source="import")
+    try:
+        SAVES.take(client, "import")
+    except CommandError as err:
+        if wants_json:
+            return JsonResponse({"type": "error", **err.to_json()}, status=429)
+        return await _render(request, "replay_import.html", {"error": err}, status=429)
+    user = await sync_to_async(lambda: request.user if request.user.is_authenticated else None)()
+    replay = Replay.from_recording(
+        recording,
+        title=title,
+        captions=captions,
+        source="import",
+        listed=user is not None,
+        owner=user,
+    )
     await sync_to_async(replay.save)()
     if wants_json:
         return JsonResponse({"id": replay.pk, "url": replay.get_absolute_url()}, status=201)

@@ -308,10 +308,19 @@ export function startPlayer(root, createView) {
     setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
   }
 
+  let parts = [];
   function connect() {
+    parts = [];
     socket = new WebSocket(url);
     socket.addEventListener("open", () => { retry = 0; status("Connected"); flags.connected = true; });
-    socket.addEventListener("message", (e) => onMessage(JSON.parse(e.data)));
+    socket.addEventListener("message", (e) => {
+      const message = JSON.parse(e.data);
+      // A message over the server's frame size arrives as parts: join, then handle.
+      if (message.type !== "part") { onMessage(message); return; }
+      if (message.index === 0) parts = [];
+      parts.push(message.text);
+      if (parts.length === message.count) { const text = parts.join(""); parts = []; onMessage(JSON.parse(text)); }
+    });
     socket.addEventListener("close", (e) => {
       flags.connected = false;
       if (e.code === 4404) { status("This lab or replay does not exist.", true); return; }

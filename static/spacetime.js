@@ -14,6 +14,7 @@
 // Arrow heads sit short of the receive event so clicks reach the event; over 400
 // events the traces switch to WebGL. Returns a one-line description for the text
 // alternative.
+import { plotText } from "./escape.js";
 import { plotConfig } from "./player.js";
 
 const GL_FROM = 400;
@@ -65,7 +66,7 @@ export function drawSpaceTime(el, picture, handlers = {}) {
     title: { text: picture.title || "Space-time diagram" },
     xaxis: { title: { text: picture.xTitle || "time runs to the right" }, zeroline: false, tickformat: "d",
       dtick: picture.end <= 40 ? 1 : undefined },
-    yaxis: { tickvals: processes.map((_, i) => i), ticktext: processes, autorange: "reversed", zeroline: false },
+    yaxis: { tickvals: processes.map((_, i) => i), ticktext: processes.map(plotText), autorange: "reversed", zeroline: false },
     legend: { orientation: "h" }, hovermode: "closest", dragmode: "pan",
   }, plotConfig);
 

@@ -59,43 +59,69 @@ def _dumps(value: object) -> str:
 class DeltaEncoder:
     """Encodes one socket's frames, leaving out state keys the client already has.
 
-    Keys whose JSON equals what this socket was last sent are left out and named in
-    ``unchanged``; the client keeps them. A graph's 50,000 edges then cross the wire
+    Keys whose JSON equals what this socket was last *delivered* are left out and named
+    in ``unchanged``; the client keeps them. A graph's 50,000 edges then cross the wire
     once, not on every gossip round. A value that is the very object sent last time
     (engines cache pictures that only change with membership) is not even encoded again.
+
+    What a frame carries counts as delivered only once :meth:`delivered` is called for
+    it (after the transport took it); a frame that was never sent, or failed to send,
+    is followed by :meth:`forget`, and the next frame carries the whole state again.
 
     Examples
     --------
     >>> enc = DeltaEncoder()
-    >>> enc.encode({"type": "frame"}, {"a": [1], "b": 2})
+    >>> first = enc.encode({"type": "frame"}, {"a": [1], "b": 2})
+    >>> first
     '{"type":"frame","unchanged":[],"state":{"a":[1],"b":2}}'
+    >>> enc.delivered()
     >>> enc.encode({"type": "frame"}, {"a": [1], "b": 3})
     '{"type":"frame","unchanged":["a"],"state":{"b":3}}'
+
+    A frame that is not delivered leaves the client where it was:
+
+    >>> enc = DeltaEncoder()
+    >>> _ = enc.encode({"type": "frame"}, {"a": [1]})
+    >>> enc.forget()
+    >>> enc.encode({"type": "frame"}, {"a": [1]})
+    '{"type":"frame","unchanged":[],"state":{"a":[1]}}'
     """
 
     def __init__(self) -> None:
         self._sent: dict[str, tuple[object, str]] = {}
+        self._pending: dict[str, tuple[object, str]] | None = None
 
     def forget(self) -> None:
         """The next frame sends the whole state (the client may have lost it)."""
         self._sent = {}
+        self._pending = None
+
+    def delivered(self) -> None:
+        """The last encoded frame reached the transport: its state is the client's."""
+        if self._pending is not None:
+            self._sent = self._pending
+            self._pending = None
 
     def encode(self, frame: Mapping[str, Any], state: Mapping[str, Any]) -> str:
-        if set(state) != set(self._sent):
-            self._sent = {}
+        # Deltas are against what was delivered; a frame encoded but not yet confirmed
+        # is replaced by this one (only the last encoded frame is ever sent).
+        sent = self._sent if set(state) == set(self._sent) else {}
+        pending: dict[str, tuple[object, str]] = {}
         parts: list[str] = []
         unchanged: list[str] = []
         for key, value in state.items():
-            previous = self._sent.get(key)
+            previous = sent.get(key)
             if previous is not None and previous[0] is value:
                 unchanged.append(key)
+                pending[key] = previous
                 continue
             encoded = dumps(value)
             if previous is not None and previous[1] == encoded:
                 unchanged.append(key)
             else:
                 parts.append(f"{dumps(key)}:{encoded}")
-            self._sent[key] = (value, encoded)
+            pending[key] = (value, encoded)
+        self._pending = pending
         head = dict(frame)
         head["unchanged"] = unchanged
         return dumps(head)[:-1] + ',"state":{' + ",".join(parts) + "}}"

@@ -1,5 +1,6 @@
 // The consistent-hashing lab view: the ring (or Redis Cluster's slot table), load per
 // node, the keys moved by the last membership change, and Dynamo's §6.2 efficiency.
+import { plotText } from "../escape.js";
 import { colour, describe, plotConfig } from "../player.js";
 
 const TAU = 2 * Math.PI;
@@ -112,21 +113,21 @@ export function createView(root, player) {
     for (const node of s.nodes) {
       const arc = arcs[node.name] || { x: [], y: [] };
       traces.push({
-        type: "scatter", mode: "lines", x: arc.x, y: arc.y, name: `${node.name} (${pct(node.load_share)})`,
+        type: "scatter", mode: "lines", x: arc.x, y: arc.y, name: `${plotText(node.name)} (${pct(node.load_share)})`,
         line: { color: colour(index[node.name]), width: 10 }, hoverinfo: "name", legendgroup: node.name,
       });
     }
     const tx = [], ty = [], tc = [], tt = [];
     for (const t of s.tokens) {
       const [x, y] = xy(t.pos, 1);
-      tx.push(x); ty.push(y); tc.push(colour(index[t.node])); tt.push(`token of ${t.node} at ${t.pos.toFixed(4)}`);
+      tx.push(x); ty.push(y); tc.push(colour(index[t.node])); tt.push(`token of ${plotText(t.node)} at ${t.pos.toFixed(4)}`);
     }
     traces.push({ type: "scatter", mode: "markers", x: tx, y: ty, text: tt, hoverinfo: "text", showlegend: false,
       marker: { color: tc, size: 9, line: { color: "#fff", width: 1 } }, name: "tokens" });
     const kx = [], ky = [], kc = [], kt = [];
     for (const k of s.keys) {
       const [x, y] = xy(k.pos, 0.86);
-      kx.push(x); ky.push(y); kc.push(colour(index[k.node])); kt.push(`${k.name} → ${k.node}`);
+      kx.push(x); ky.push(y); kc.push(colour(index[k.node])); kt.push(plotText(`${k.name} → ${k.node}`));
     }
     traces.push({ type: s.keys.length > 1000 ? "scattergl" : "scatter", mode: "markers", x: kx, y: ky, text: kt,
       hoverinfo: "text", showlegend: false, marker: { color: kc, size: 5, opacity: 0.75 }, name: "keys" });
@@ -148,11 +149,11 @@ export function createView(root, player) {
       traces.push({ type: "scatter", mode: "lines", x: wx, y: wy, line: { color: "#333", dash: "dot", width: 2 },
         hoverinfo: "skip", showlegend: false });
       traces.push({ type: "scatter", mode: "markers+text", x: marks.map((t) => xy(t.pos, 1.12)[0]),
-        y: marks.map((t) => xy(t.pos, 1.12)[1]), text: marks.map((t, i) => `${i + 1}:${t.node}`),
+        y: marks.map((t) => xy(t.pos, 1.12)[1]), text: marks.map((t, i) => `${i + 1}:${plotText(t.node)}`),
         textposition: "top center", marker: { size: 12, symbol: "circle-open", color: "#111", line: { width: 2 } },
         showlegend: false, hoverinfo: "text" });
       traces.push({ type: "scatter", mode: "markers", x: [x], y: [y], marker: { size: 16, symbol: "star", color: "#111" },
-        text: [`${sel.key}`], hoverinfo: "text", showlegend: false, name: "selected key" });
+        text: [plotText(sel.key)], hoverinfo: "text", showlegend: false, name: "selected key" });
     }
     Plotly.react("ch-ring", traces, {
       ...layoutBase, title: { text: `Ring: ${s.nodes.length} nodes, ${s.tokens.length} tokens, ${fmt(s.key_count)} keys` },
@@ -165,11 +166,11 @@ export function createView(root, player) {
 
   function slotBars(shards, index, row, main) {
     return shards.map((shard) => ({
-      type: "bar", orientation: "h", name: main ? `${shard.name} (${fmt(shard.slots)} slots)` : `${shard.name} · ${row}`,
+      type: "bar", orientation: "h", name: main ? `${plotText(shard.name)} (${fmt(shard.slots)} slots)` : `${plotText(shard.name)} · ${row}`,
       y: shard.ranges.map(() => row), base: shard.ranges.map((r) => r[0]), x: shard.ranges.map((r) => r[1] - r[0] + 1),
       customdata: shard.ranges, legendgroup: shard.name, showlegend: main,
       marker: { color: colour(index[shard.name]) },
-      hovertemplate: `${shard.name}: slots %{customdata[0]}–%{customdata[1]} (${row})<extra></extra>`,
+      hovertemplate: `${plotText(shard.name)}: slots %{customdata[0]}–%{customdata[1]} (${row})<extra></extra>`,
     }));
   }
 
@@ -203,7 +204,7 @@ export function createView(root, player) {
     }
     const kx = s.keys.map((k) => k.slot);
     traces.push({ type: "scatter", mode: "markers", x: kx, y: s.keys.map(() => "keys"), name: "keys",
-      marker: { color: s.keys.map((k) => colour(index[k.shard])), size: 6 }, text: s.keys.map((k) => `${k.name}: slot ${k.slot} on ${k.shard}`),
+      marker: { color: s.keys.map((k) => colour(index[k.shard])), size: 6 }, text: s.keys.map((k) => plotText(`${k.name}: slot ${k.slot} on ${k.shard}`)),
       hoverinfo: "text", showlegend: false });
     traces.push(splitMarks(s, mainRow, true));
     if (c) traces.push(splitMarks(c, STYLE_ROW[c.migration_style], !s.split_count));
@@ -261,8 +262,8 @@ export function createView(root, player) {
   function renderLoad(names, shares, keys, title) {
     const total = keys.reduce((a, b) => a + b, 0) || 1;
     Plotly.react("ch-load", [
-      { type: "bar", x: names, y: shares, name: "share of the hash space", marker: { color: names.map((_, i) => colour(i)) } },
-      { type: "bar", x: names, y: keys.map((k) => k / total), name: "share of the keys", marker: { color: "rgba(0,0,0,0.35)" } },
+      { type: "bar", x: names.map(plotText), y: shares, name: "share of the hash space", marker: { color: names.map((_, i) => colour(i)) } },
+      { type: "bar", x: names.map(plotText), y: keys.map((k) => k / total), name: "share of the keys", marker: { color: "rgba(0,0,0,0.35)" } },
     ], { ...layoutBase, title: { text: title }, barmode: "group", yaxis: { tickformat: ".0%" }, legend: { orientation: "h" }, height: 300 }, plotConfig);
   }
 
@@ -277,8 +278,8 @@ export function createView(root, player) {
     const from = Object.entries(mv.from || {});
     const to = Object.entries(mv.to || {});
     Plotly.react("ch-moves", [
-      { type: "bar", x: from.map(([n]) => n), y: from.map(([, c]) => -c), name: "keys leaving", marker: { color: "#c44" } },
-      { type: "bar", x: to.map(([n]) => n), y: to.map(([, c]) => c), name: "keys arriving", marker: { color: "#4a4" } },
+      { type: "bar", x: from.map(([n]) => plotText(n)), y: from.map(([, c]) => -c), name: "keys leaving", marker: { color: "#c44" } },
+      { type: "bar", x: to.map(([n]) => plotText(n)), y: to.map(([, c]) => c), name: "keys arriving", marker: { color: "#4a4" } },
     ], { ...layoutBase, barmode: "relative", height: 260, legend: { orientation: "h" },
       title: { text: `Last change: ${fmt(mv.moved)} of ${fmt(mv.total)} keys moved (${pct(mv.total ? mv.moved / mv.total : 0)})` } }, plotConfig);
     describe("ch-moves-desc", `${fmt(mv.moved)} of ${fmt(mv.total)} keys moved: from ${from.map(([n, c]) => `${n} ${fmt(c)}`).join(", ") || "none"}; to ${to.map(([n, c]) => `${n} ${fmt(c)}`).join(", ") || "none"}.`);
@@ -352,9 +353,9 @@ export function createView(root, player) {
     const lost = Object.entries(rep.lost);
     Plotly.restyle("ch-moves", { offsetgroup: "coordinators", name: ["coordinator keys leaving", "coordinator keys arriving"] }, [0, 1]);
     Plotly.addTraces("ch-moves", [
-      { type: "bar", x: lost.map(([n]) => n), y: lost.map(([, c]) => -c), name: `replica keys dropped (N = ${rep.n})`, offsetgroup: "replicas",
+      { type: "bar", x: lost.map(([n]) => plotText(n)), y: lost.map(([, c]) => -c), name: `replica keys dropped (N = ${rep.n})`, offsetgroup: "replicas",
         marker: { color: "rgba(204,68,68,0.45)", pattern: { shape: "/" } } },
-      { type: "bar", x: gained.map(([n]) => n), y: gained.map(([, c]) => c), name: `replica keys copied in (N = ${rep.n})`, offsetgroup: "replicas",
+      { type: "bar", x: gained.map(([n]) => plotText(n)), y: gained.map(([, c]) => c), name: `replica keys copied in (N = ${rep.n})`, offsetgroup: "replicas",
         marker: { color: "rgba(68,170,68,0.45)", pattern: { shape: "/" } } },
     ]);
     Plotly.relayout("ch-moves", { "title.text": `Last change: ${fmt(mv.moved)} of ${fmt(mv.total)} keys change coordinator<br>${fmt(rep.copies)} replica copies move (N = ${rep.n})`, "margin.t": 50, height: 300 });
@@ -376,7 +377,7 @@ export function createView(root, player) {
     if (!th.applies) text += " The prediction is for random tokens: this ring has equal partitions or hand-placed tokens, so it does not apply.";
     box.textContent = text;
     if (th.applies && th.max_over_mean_predicted && s.nodes.length) {
-      const names = s.nodes.map((n) => n.name);
+      const names = s.nodes.map((n) => plotText(n.name));
       const hot = th.max_over_mean_predicted / th.nodes;
       Plotly.addTraces("ch-load", [
         { type: "scatter", mode: "lines", x: names, y: names.map(() => 1 / th.nodes), name: "mean share 1/S", line: { color: "#555", dash: "dot" } },

@@ -1,6 +1,7 @@
 // The vector-clocks lab view: the space-time (Lamport) diagram with clocks on every
 // event, causal past/future/concurrent of a chosen event, Dynamo's versions of a key,
 // and ShiViz log import/export.
+import { plotText } from "../escape.js";
 import { colour, describe, plotConfig } from "../player.js";
 import { drawSpaceTime } from "../spacetime.js";
 
@@ -117,7 +118,7 @@ export function createView(root, player) {
       else if (m.status === "dropped") { x2 = send.id + 1.5; to = (row[send.process] + row[m.to]) / 2; }
       else { x2 = end; to = m.to; }
       (groups[m.status] || groups.delivered).segments.push({
-        x1: send.id, from: send.process, x2, to, hover: `m${m.id} ${m.from} → ${m.to} (${m.status.replace("_", " ")})`,
+        x1: send.id, from: send.process, x2, to, hover: plotText(`m${m.id} ${m.from} → ${m.to} (${m.status.replace("_", " ")})`),
       });
     }
     // Events, coloured by their relation to the selected event (and shaped, so colour is
@@ -138,7 +139,7 @@ export function createView(root, player) {
           id: e.id, process: e.process, x: e.id, colour, symbol: sel ? symbol : "circle",
           size: sel && e.id === sel.event ? 16 : 10,
           label: order ? `#${order[e.id]}` : `${e.lamport}`,
-          hover: `e${e.id} ${e.process} (${e.kind}): ${e.text}<br>vector clock ${clockText(e.vc, s.processes)}<br>Lamport clock ${e.lamport}`,
+          hover: `${plotText(`e${e.id} ${e.process} (${e.kind}): ${e.text}`)}<br>vector clock ${plotText(clockText(e.vc, s.processes))}<br>Lamport clock ${e.lamport}`,
         };
       }),
       arrows: Object.values(groups),
@@ -196,9 +197,9 @@ export function createView(root, player) {
     Plotly.react("vc-versions", [
       { type: "scatter", mode: "lines", x: ex, y: ey, line: { color: "#999" }, hoverinfo: "skip", showlegend: false },
       { type: "scatter", mode: "markers+text", x: versions.map((x) => pos[x.id][0]), y: versions.map((x) => pos[x.id][1]),
-        text: versions.map((x) => `${x.id} ${clockText(x.clock)}`), textposition: "bottom center", hoverinfo: "text",
+        text: versions.map((x) => plotText(`${x.id} ${clockText(x.clock)}`)), textposition: "bottom center", hoverinfo: "text",
         marker: { size: 18, color: versions.map((x) => statusColour[x.status] || "#1f77b4") }, showlegend: false },
-    ], { margin: { l: 20, r: 20, t: 30, b: 20 }, height: 260, title: { text: `Versions of “${v.key}” (truncation at ${v.truncate} pairs)` },
+    ], { margin: { l: 20, r: 20, t: 30, b: 20 }, height: 260, title: { text: `Versions of “${plotText(v.key)}” (truncation at ${v.truncate} pairs)` },
       xaxis: { visible: false, range: [-0.5, Math.max(1, ...Object.values(depth)) + 0.7] }, yaxis: { visible: false, range: [-0.8, Math.max(1, ...Object.values(perDepth)) + 0.2] } }, plotConfig);
     const current = versions.filter((x) => x.status !== "ancestor").map((x) => x.id);
     describe("vc-versions-desc", versions.length ? `Current versions: ${current.join(", ")}${current.length > 1 ? " (siblings the client must reconcile)" : ""}.` : "No writes yet.");

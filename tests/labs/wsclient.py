@@ -17,6 +17,8 @@ class LabSocket:
         self.comm = WebsocketCommunicator(application, path, headers=HEADERS)
         self.hello: dict[str, Any] | None = None
         self.state: dict[str, Any] = {}
+        self.received_bytes = 0  # the largest single websocket message seen
+        self.parts_joined = 0
 
     async def open(self) -> dict[str, Any]:
         connected, code = await self.comm.connect()
@@ -33,6 +35,16 @@ class LabSocket:
     async def recv(self, timeout: float = 5) -> dict[str, Any]:
         message = await self.comm.receive_from(timeout=timeout)
         data: dict[str, Any] = json.loads(message)
+        self.received_bytes = max(self.received_bytes, len(message.encode()))
+        if data.get("type") == "part":
+            # A large message in parts, joined as the browser player joins them.
+            parts = [data["text"]]
+            for _ in range(data["count"] - 1):
+                part = json.loads(await self.comm.receive_from(timeout=timeout))
+                assert part["type"] == "part" and part["id"] == data["id"], part
+                parts.append(part["text"])
+            self.parts_joined += 1
+            data = json.loads("".join(parts))
         if data.get("type") == "frame":
             # Frames carry the state as a delta by key, as the browser player merges it.
             for key in data.get("unchanged", []):

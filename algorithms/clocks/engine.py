@@ -21,7 +21,7 @@ Examples
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from algorithms.causality import CausalIndex
@@ -39,6 +39,7 @@ from algorithms.engine import (
     LabEngine,
     check_bool,
     check_choice,
+    check_fields,
     check_int,
     look_up,
     move,
@@ -126,23 +127,6 @@ class VectorClocksEngine(LabEngine):
 
     # -- validation helpers ------------------------------------------------------------
 
-    @staticmethod
-    def _fields(
-        command: Mapping[str, Any], required: Sequence[str], optional: Sequence[str] = ()
-    ) -> None:
-        allowed = {"action", *required, *optional}
-        for key in command:
-            if key not in allowed:
-                takes = ", ".join([*required, *optional]) or "no fields"
-                raise CommandError(
-                    str(key),
-                    command[key],
-                    f"is not a field of {command['action']} (it takes {takes})",
-                )
-        for key in required:
-            if key not in command:
-                raise CommandError(key, None, f"is required by {command['action']}")
-
     def _process(self, field: str, value: object) -> str:
         return check_choice(field, value, tuple(self.processes))
 
@@ -167,7 +151,7 @@ class VectorClocksEngine(LabEngine):
     @move("local")
     def do_local(self, command: Mapping[str, Any]) -> list[Event]:
         """``local`` {process}: an internal event (IR1)."""
-        self._fields(command, ("process",))
+        check_fields(command, ("process",))
         process = self._process("process", command["process"])
         self._room()
         return [self.run.local(process)]
@@ -175,7 +159,7 @@ class VectorClocksEngine(LabEngine):
     @move("send")
     def do_send(self, command: Mapping[str, Any]) -> list[Event]:
         """``send`` {from, to}: a send event; the message is in flight for a seeded delay."""
-        self._fields(command, ("from", "to"))
+        check_fields(command, ("from", "to"))
         sender = self._process("from", command["from"])
         receiver = self._process("to", command["to"])
         if receiver == sender:
@@ -186,7 +170,7 @@ class VectorClocksEngine(LabEngine):
     @move("deliver")
     def do_deliver(self, command: Mapping[str, Any]) -> list[Event]:
         """``deliver`` {message}: receive an in-flight message now (any order)."""
-        self._fields(command, ("message",))
+        check_fields(command, ("message",))
         message = self._in_flight("message", command["message"])
         self._room()
         return [self.run.deliver(message)]
@@ -194,14 +178,14 @@ class VectorClocksEngine(LabEngine):
     @move("drop")
     def do_drop(self, command: Mapping[str, Any]) -> list[Event]:
         """``drop`` {message}: the network loses an in-flight message."""
-        self._fields(command, ("message",))
+        check_fields(command, ("message",))
         message = self._in_flight("message", command["message"])
         return [self.run.drop(message)]
 
     @move("random_run")
     def do_random_run(self, command: Mapping[str, Any]) -> list[Event]:
         """``random_run`` {events: 1..2000}: a seeded run of local, send and receive events."""
-        self._fields(command, ("events",))
+        check_fields(command, ("events",))
         count = check_int("events", command["events"], 1, MAX_EVENTS)
         self._room(count)
         first = len(self.events)
@@ -217,7 +201,7 @@ class VectorClocksEngine(LabEngine):
     @look_up("select_event", example={"action": "select_event", "event": None})
     def do_select_event(self, command: Mapping[str, Any]) -> list[Event]:
         """``select_event`` {event: id or null}: show its causal past, future and concurrency."""
-        self._fields(command, ("event",))
+        check_fields(command, ("event",))
         value = command["event"]
         if value is None:
             self.selected = None
@@ -240,7 +224,7 @@ class VectorClocksEngine(LabEngine):
     @look_up("show_total_order", example={"action": "show_total_order", "on": True})
     def do_show_total_order(self, command: Mapping[str, Any]) -> list[Event]:
         """``show_total_order`` {on}: Lamport's total order by (Lamport clock, process)."""
-        self._fields(command, ("on",))
+        check_fields(command, ("on",))
         self.show_order = check_bool("on", command["on"])
         if self.show_order:
             text = (
@@ -254,7 +238,7 @@ class VectorClocksEngine(LabEngine):
     @move("put")
     def do_put(self, command: Mapping[str, Any]) -> list[Event]:
         """``put`` {coordinator, value, context}: a Dynamo write (context defaults to latest)."""
-        self._fields(command, ("coordinator", "value"), ("context",))
+        check_fields(command, ("coordinator", "value"), ("context",))
         coordinator = self.store.check_coordinator(command["coordinator"])
         value = self.store.check_value(command["value"])
         context = command.get("context", "latest")
@@ -266,7 +250,7 @@ class VectorClocksEngine(LabEngine):
     @move("reconcile")
     def do_reconcile(self, command: Mapping[str, Any]) -> list[Event]:
         """``reconcile`` {coordinator, value}: a client merges every sibling and writes back."""
-        self._fields(command, ("coordinator", "value"))
+        check_fields(command, ("coordinator", "value"))
         coordinator = self.store.check_coordinator(command["coordinator"])
         value = self.store.check_value(command["value"])
         self.store.check_room()
@@ -278,7 +262,7 @@ class VectorClocksEngine(LabEngine):
     @move("set_truncate")
     def do_set_truncate(self, command: Mapping[str, Any]) -> list[Event]:
         """``set_truncate`` {size: 1..64}: Dynamo's clock truncation threshold."""
-        self._fields(command, ("size",))
+        check_fields(command, ("size",))
         size = check_int("size", command["size"], 1, MAX_TRUNCATE)
         self.store.set_truncate(size)
         text = (
@@ -299,7 +283,7 @@ class VectorClocksEngine(LabEngine):
         first appearance; messages are the arrows ShiViz would draw; Lamport clocks
         are computed from the vector clocks and used as the events' times.
         """
-        self._fields(command, ("text",))
+        check_fields(command, ("text",))
         text = command["text"]
         if not isinstance(text, str):
             raise CommandError("text", text, "must be the text of a ShiViz log")

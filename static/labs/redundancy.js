@@ -40,6 +40,16 @@ export function createView(root, player) {
   $("rb-blast").addEventListener("click", () => player.act("blast", {
     customers: num("rb-customers"), workers: num("rb-workers"), cells: num("rb-cells"), k: num("rb-k"), trials: num("rb-blast-trials"),
   }));
+  // Rebuild windows last about MTTR, hours on an axis of years: zooming in shows them.
+  let zoomed = null;
+  $("rb-zoom").addEventListener("click", () => {
+    const w = state && state.array.rebuild_windows[state.array.rebuild_windows.length - 1];
+    if (!w) { player.status("No disk has failed yet."); return; }
+    const pad = Math.max(w.end - w.start, 1) * 3;
+    zoomed = [(w.start - pad) / 8760, (w.end + pad) / 8760];
+    Plotly.relayout("rb-timeline", { "xaxis.range": zoomed });
+  });
+  $("rb-unzoom").addEventListener("click", () => { zoomed = null; if (state) renderTimeline(state); });
   if (player.readOnly) root.querySelectorAll(".editable").forEach((el) => { el.hidden = true; });
 
   function onHello(hello) {
@@ -92,7 +102,7 @@ export function createView(root, player) {
       { type: "scatter", mode: "markers", name: "supply failures", x: supplies.map((e) => years(e.time)), y: supplies.map((e) => Math.max(e.group, 0) * n), text: supplies.map((e) => e.text), hoverinfo: "text", marker: { color: "#9467bd", symbol: "diamond", size: 10 } },
     ], {
       title: { text: `The array: ${a.d / a.g} groups of ${a.g} + ${a.c} disks, ${hours(a.now)} simulated` },
-      xaxis: { title: { text: "years" }, range: [0, end * 1.02] },
+      xaxis: { title: { text: "years" }, range: zoomed || [0, end * 1.02] },
       yaxis: { title: { text: "disk (grouped)" }, range: [-0.5, (a.d / a.g) * n - 0.5] },
       shapes: Array.from({ length: a.d / a.g - 1 }, (_, j) => ({ type: "line", xref: "paper", x0: 0, x1: 1, y0: (j + 1) * n - 0.5, y1: (j + 1) * n - 0.5, line: { color: "#ccc", width: 1 } })),
       margin: { t: 40, r: 10 }, legend: { orientation: "h" },

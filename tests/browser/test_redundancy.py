@@ -32,6 +32,13 @@ def test_a_zone_fails_and_the_page_lists_the_items_it_lost(
         page.wait_for_function(f"window.paperlabs.step === {step}")
     assert {"rebuild windows", "failures", "data loss"} <= set(trace_names(page, "rb-timeline"))
     assert "simulated" in page.inner_text("#rb-timeline-desc")
+    # A rebuild window lasts about MTTR = 1 h: zooming in shows it on the axis of years.
+    page.click("#rb-zoom")
+    width = page.evaluate(
+        "(() => { const r = document.getElementById('rb-timeline').layout.xaxis.range;"
+        " return r[1] - r[0]; })()"
+    )
+    assert 0 < width < 0.01
 
     # Replicas on random hosts, then zone R1a fails: the page lists what the engine loses.
     page.select_option("#rb-strategy", "random")
@@ -89,3 +96,19 @@ def test_the_zone_replay_ends_with_nothing_lost_on_copysets(
     page.wait_for_function("window.paperlabs.step === window.paperlabs.length")
     assert "copysets" in page.inner_text("#rb-domains")
     assert "Every host is up" in page.inner_text("#rb-domains")
+
+
+def test_pattersons_replay_narrates_the_arithmetic_then_months_of_the_array(
+    page: Any, live_server_url: str
+) -> None:
+    page.goto(f"{live_server_url}/replays/patterson-100-disks/")
+    wait_ready(page)
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("window.paperlabs.step === 1")
+    assert "300 hours" in page.inner_text("#caption")
+    page.keyboard.press("End")
+    page.wait_for_function("window.paperlabs.step === window.paperlabs.length")
+    assert "Month 7" in page.inner_text("#caption")
+    assert "10 groups of 10 + 1 disks" in page.evaluate(
+        "document.getElementById('rb-timeline').layout.title.text"
+    )

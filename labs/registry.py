@@ -197,8 +197,13 @@ LABS.register(
         template="labs/redundancy.html",
         script="labs/redundancy.js",
         heaviest=(
-            {"d": 100, "g": 10, "c": 1, "mttf": 30_000, "mttr": 1},
-            {"action": "sweep", "vary": "g", "trials": 5_000},
+            {"d": 1_000, "g": 10, "c": 1, "mttf": 30_000, "mttr": 1},
+            {
+                "action": "sweep",
+                "vary": "g",
+                "values": [2, 4, 5, 8, 10, 20, 25, 40, 50, 100],
+                "trials": 2_000,
+            },
         ),
     )
 )

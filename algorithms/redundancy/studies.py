@@ -28,11 +28,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from algorithms.engine import CommandError, Event, LabEngine, check_choice, check_int, look_up, move
-from algorithms.redundancy.cells import MAX_BLAST_WORK, MAX_SIM_WORKERS, blast_radius
+from algorithms.redundancy.cells import MAX_SIM_WORKERS, blast_radius
 from algorithms.redundancy.raid import HOURS_PER_YEAR
 from algorithms.redundancy.sweep import MAX_SWEEP_POINTS, SWEEPS, mttdl_sweep
 
-__all__ = ["MAX_SWEEP_TRIALS", "RedundancyStudies", "default_sweep_values"]
+__all__ = [
+    "MAX_BLAST_TRIALS",
+    "MAX_LAB_BLAST_WORK",
+    "MAX_SWEEP_TRIALS",
+    "RedundancyStudies",
+    "default_sweep_values",
+]
 
 JSON = dict[str, Any]
 
@@ -41,6 +47,15 @@ MAX_SWEEP_TRIALS = 5_000
 
 MAX_BLAST_TRIALS = 2_000
 """The most trials per strategy of a blast-radius simulation from the lab."""
+
+MAX_LAB_BLAST_WORK = 10_000_000
+"""The most ``trials × customers × workers`` of one ``blast`` (a few seconds of work)."""
+
+
+def _share(x: float) -> str:
+    """A share as a percentage, or in scientific notation when far below 0.01 %."""
+    return f"{x:.3%}" if x == 0 or x >= 1e-4 else f"{x:.2e}"
+
 
 _MTTR_STEPS = (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000)
 
@@ -149,9 +164,11 @@ class RedundancyStudies(LabEngine):
             raise CommandError("cells", cells, f"must divide workers={n} (cells of equal size)")
         k = check_int("k", command["k"], 1, n)
         trials = check_int("trials", command["trials"], 1, MAX_BLAST_TRIALS)
-        if 3 * trials * m > MAX_BLAST_WORK:
+        if trials * m * n > MAX_LAB_BLAST_WORK:
             raise CommandError(
-                "trials", trials, f"must keep 3 × trials × customers within {MAX_BLAST_WORK:,}"
+                "trials",
+                trials,
+                f"must keep trials × customers × workers within {MAX_LAB_BLAST_WORK:,}",
             )
         seed = self.rng.getrandbits(62)
         results = [
@@ -169,8 +186,8 @@ class RedundancyStudies(LabEngine):
         text = (
             f"One bad request among {m:,} customers on {n} workers takes down "
             f"{fleet:.0%} of the others in one big fleet, {cell:.1%} with {cells} cells "
-            f"(exactly 1/{cells}), and {shuffle:.3%} with shuffle sharding on {k} of {n} "
-            f"(exactly 1/C({n}, {k}) = {results[2]['exact']:.3%})."
+            f"(exactly 1/{cells}), and {_share(shuffle)} with shuffle sharding on {k} of {n} "
+            f"(exactly 1/C({n}, {k}) = {_share(results[2]['exact'])})."
         )
         return [Event("blast", text, {"affected": [fleet, cell, shuffle]})]
 

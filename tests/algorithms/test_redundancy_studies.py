@@ -67,6 +67,17 @@ def test_the_blast_radius_of_each_strategy_is_near_its_exact_value() -> None:
             "workers",
         ),
         ({"action": "blast", "customers": 10, "workers": 8, "cells": 4, "k": 2}, "trials"),
+        (
+            {
+                "action": "blast",
+                "customers": 5_000,
+                "workers": 62,
+                "cells": 2,
+                "k": 31,
+                "trials": 33,
+            },
+            "trials",
+        ),
         ({"action": "inspect_item", "item": 1_000}, "item"),
         ({"action": "inspect_group", "group": 5}, "group"),
         ({"action": "inspect_group", "group": 0, "extra": 1}, "extra"),

@@ -139,7 +139,7 @@ class RedundancyStudies(LabEngine):
         over = [r["closed"] / r["measured"] for r in rows if r["measured"]]
         worst = max(over) if over else None
         text = (
-            f"Swept {vary.upper() if vary == 'g' else 'MTTR'} over {len(rows)} values, "
+            f"Swept {vary.upper() if vary == 'g' else 'MTTR'} over {len(rows)} value{'' if len(rows) == 1 else 's'}, "
             f"{trials:,} arrays each: "
             + (
                 f"the closed form is up to {worst:,.1f} times the measured MTTDL."

@@ -174,3 +174,36 @@ LABS.register(
         ),
     )
 )
+
+LABS.register(
+    Lab(
+        slug="redundancy",
+        title="Redundancy: disk arrays, failure domains and cells",
+        papers=(
+            "Patterson, Gibson & Katz, A Case for Redundant Arrays of Inexpensive Disks "
+            "(RAID), SIGMOD 1988",
+            "Chen et al., RAID: High-Performance, Reliable Secondary Storage, ACM Computing "
+            "Surveys 26(2), 1994",
+            "Cidon et al., Copysets: Reducing the Frequency of Data Loss in Cloud Storage, "
+            "USENIX ATC 2013",
+            "Availability Zones, Regions, cells and shuffle sharding",
+        ),
+        summary=(
+            "Watch disks fail and rebuild in an array, measure its mean time to data loss "
+            "against Patterson's closed form, fail racks, zones and Regions under three "
+            "placements, and compare the blast radius of cells and shuffle sharding."
+        ),
+        engine="algorithms.redundancy:RedundancyEngine",
+        template="labs/redundancy.html",
+        script="labs/redundancy.js",
+        heaviest=(
+            {"d": 1_000, "g": 10, "c": 1, "mttf": 30_000, "mttr": 1},
+            {
+                "action": "sweep",
+                "vary": "g",
+                "values": [2, 4, 5, 8, 10, 20, 25, 40, 50, 100],
+                "trials": 2_000,
+            },
+        ),
+    )
+)

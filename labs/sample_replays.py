@@ -245,3 +245,35 @@ def example_2_2() -> Sample:
         ),
         moves=[(command, caption) for command, caption in moves],
     )
+
+
+@sample("redundancy")
+def patterson_100_disks() -> Sample:
+    from algorithms.redundancy.replays import patterson_replay
+
+    replay = patterson_replay()
+    return Sample(
+        id="patterson-100-disks",
+        lab="redundancy",
+        title="Patterson et al.: why 100 inexpensive disks need parity",
+        params=replay["params"],
+        seed=replay["seed"],
+        intro=replay["intro"],
+        moves=[(command, caption) for command, caption in replay["moves"]],
+    )
+
+
+@sample("redundancy")
+def one_zone_three_placements() -> Sample:
+    from algorithms.redundancy.replays import zone_failure_replay
+
+    replay = zone_failure_replay()
+    return Sample(
+        id="one-zone-three-placements",
+        lab="redundancy",
+        title="One Availability Zone fails under three placements",
+        params=replay["params"],
+        seed=replay["seed"],
+        intro=replay["intro"],
+        moves=[(command, caption) for command, caption in replay["moves"]],
+    )

@@ -33,7 +33,6 @@ import numpy as np
 from algorithms.engine import (
     CommandError,
     Event,
-    LabEngine,
     LabParams,
     check_choice,
     check_fields,
@@ -67,6 +66,7 @@ from algorithms.redundancy.raid import (
     loss_probability,
 )
 from algorithms.redundancy.simulate import MAX_BATCH_CV, REPAIRS
+from algorithms.redundancy.studies import RedundancyStudies
 from algorithms.redundancy.timeline import (
     MAX_TIMELINE_DISKS,
     MAX_TIMELINE_EVENTS,
@@ -191,7 +191,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
-class RedundancyEngine(LabEngine):
+class RedundancyEngine(RedundancyStudies):
     """A disk array failing in seeded time, and replicas over failure domains.
 
     Commands
@@ -203,6 +203,8 @@ class RedundancyEngine(LabEngine):
     ``fail_hosts`` {count}: that many random hosts go down (a power outage).
     ``restore`` {}: every failed domain and host comes back.
     ``place`` {strategy, scatter?}: place the items again with another strategy.
+    ``sweep``, ``blast``, and the look-ups ``inspect_item`` and ``inspect_group``: see
+    :class:`~algorithms.redundancy.studies.RedundancyStudies`.
 
     Examples
     --------
@@ -426,5 +428,7 @@ class RedundancyEngine(LabEngine):
                 "down_hosts": int(self.down.sum()),
                 "last_failure": None if self.last_failure is None else self.last_failure.to_json(),
                 "loss_per_year": dict(self._loss_per_year),
+                "rates": dict(DOMAIN_RATES),
             },
+            **self.studies_state(),
         }

@@ -27,7 +27,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from algorithms.engine import CommandError, Event, LabEngine, check_choice, check_int, look_up, move
+from algorithms.engine import (
+    CommandError,
+    Event,
+    LabEngine,
+    check_choice,
+    check_fields,
+    check_int,
+    look_up,
+    move,
+)
 from algorithms.redundancy.cells import MAX_SIM_WORKERS, blast_radius
 from algorithms.redundancy.raid import HOURS_PER_YEAR
 from algorithms.redundancy.sweep import MAX_SWEEP_POINTS, SWEEPS, mttdl_sweep
@@ -78,16 +87,6 @@ def default_sweep_values(vary: str, d: int, mttf: float) -> Sequence[float]:
     return [h for h in _MTTR_STEPS if h < mttf / 10] or [mttf / 20]
 
 
-def _fields(command: Mapping[str, Any], allowed: Sequence[str]) -> None:
-    for key in command:
-        if key != "action" and key not in allowed:
-            raise CommandError(
-                str(key),
-                command[key],
-                f"is not a field of {command['action']} (it takes {', '.join(allowed)})",
-            )
-
-
 class RedundancyStudies(LabEngine):
     """Sweeps, blast radius and look-ups of the redundancy lab (a base of its engine).
 
@@ -118,7 +117,7 @@ class RedundancyStudies(LabEngine):
     @move("sweep")
     def do_sweep(self, command: Mapping[str, Any]) -> list[Event]:
         """``sweep`` {vary, values?, trials?}: measured MTTDL against the closed form."""
-        _fields(command, ("vary", "values", "trials"))
+        check_fields(command, optional=("vary", "values", "trials"))
         if "vary" not in command:
             raise CommandError("vary", None, "is required by sweep")
         p = self.params
@@ -153,7 +152,7 @@ class RedundancyStudies(LabEngine):
     def do_blast(self, command: Mapping[str, Any]) -> list[Event]:
         """``blast`` {customers, workers, cells, k, trials}: the blast radius of a bad request."""
         fields = ("customers", "workers", "cells", "k", "trials")
-        _fields(command, fields)
+        check_fields(command, optional=fields)
         for key in fields:
             if key not in command:
                 raise CommandError(key, None, "is required by blast")
@@ -194,7 +193,7 @@ class RedundancyStudies(LabEngine):
     @look_up("inspect_item", example={"action": "inspect_item", "item": 0})
     def do_inspect_item(self, command: Mapping[str, Any]) -> list[Event]:
         """``inspect_item`` {item}: show where an item's replicas are, and which are down."""
-        _fields(command, ("item",))
+        check_fields(command, optional=("item",))
         item = check_int("item", command.get("item"), 0, self.placement.items - 1)
         self.selected_item = item
         view = self.item_view(item)
@@ -206,7 +205,7 @@ class RedundancyStudies(LabEngine):
     @look_up("inspect_group", example={"action": "inspect_group", "group": 0})
     def do_inspect_group(self, command: Mapping[str, Any]) -> list[Event]:
         """``inspect_group`` {group}: show one group's failures, rebuilds and losses."""
-        _fields(command, ("group",))
+        check_fields(command, optional=("group",))
         groups = self.params.d // self.params.g
         group = check_int("group", command.get("group"), 0, groups - 1)
         self.selected_group = group

@@ -66,6 +66,14 @@ MAX_COMMAND_BYTES = 65_536
 MAX_BRANCHES = 16
 """Branches a timeline keeps; past this, the oldest one not being watched is dropped."""
 
+MAX_CHECKPOINTS = 32
+"""Engine copies the watched branch keeps. Past it, every other one is dropped and the
+spacing doubles: memory stays bounded however long the recording, and a seek re-runs
+at most a few spacings (under the caller's step check)."""
+
+KEPT_PER_BRANCH = 4
+"""Engine copies a branch keeps while another is watched."""
+
 StepCheck = Callable[[int], None]
 """Called before each step a seek or an import re-runs, with the step index; it may
 raise (a CPU budget spent, the client gone) to stop the work where it is."""
@@ -82,6 +90,7 @@ class _Branch:
     events: list[list[Event]]
     length: int
     checkpoints: dict[int, LabEngine] = field(repr=False)
+    spacing: int = 256
 
 
 @dataclass(frozen=True)
@@ -151,6 +160,22 @@ class Recording:
         return cls(lab, params, seed, tuple(commands), length)
 
 
+def _thinned(checkpoints: dict[int, LabEngine], keep: int) -> dict[int, LabEngine]:
+    """At most about ``keep`` checkpoints, evenly spread; step 0 always stays.
+
+    Examples
+    --------
+    >>> sorted(_thinned({i: None for i in range(0, 800, 100)}, 4))  # type: ignore[misc]
+    [0, 200, 400, 600]
+    """
+    steps = sorted(checkpoints)
+    if len(steps) <= keep:
+        return dict(checkpoints)
+    stride = -(-len(steps) // keep)
+    kept = {0, *steps[::stride]}
+    return {i: checkpoints[i] for i in sorted(kept)}
+
+
 def _count(value: object) -> object:
     return f"{len(value)} entries" if isinstance(value, list) else value
 
@@ -193,6 +218,7 @@ class Timeline:
         self._events: list[list[Event]] = []
         self._length = 0
         self._checkpoints: dict[int, LabEngine] = {0: copy.deepcopy(self.engine)}
+        self._spacing = self.checkpoint_every
         self.position = 0
         # The branch being watched lives in the attributes above; the others wait here.
         self.branch_id = 1
@@ -249,8 +275,11 @@ class Timeline:
         return events
 
     def _maybe_checkpoint(self) -> None:
-        if self.position % self.checkpoint_every == 0 and self.position not in self._checkpoints:
+        if self.position % self._spacing == 0 and self.position not in self._checkpoints:
             self._checkpoints[self.position] = copy.deepcopy(self.engine)
+            if len(self._checkpoints) > MAX_CHECKPOINTS:
+                self._checkpoints = _thinned(self._checkpoints, MAX_CHECKPOINTS // 2)
+                self._spacing *= 2
 
     def _start_branch(self) -> None:
         """Keep the future after the current position as a branch; start a new one here."""
@@ -278,7 +307,8 @@ class Timeline:
             self._commands,
             self._events,
             self._length,
-            self._checkpoints,
+            _thinned(self._checkpoints, KEPT_PER_BRANCH),
+            self._spacing,
         )
 
     def branches(self) -> list[dict[str, Any]]:
@@ -321,6 +351,7 @@ class Timeline:
         self.branch_id, self._parent, self._fork = target.id, target.parent, target.fork
         self._commands, self._events = target.commands, target.events
         self._length, self._checkpoints = target.length, target.checkpoints
+        self._spacing = target.spacing
         self._restore(here, check, anew=True)
         return self.events_at(here)
 

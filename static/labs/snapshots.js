@@ -4,6 +4,7 @@
 // stable properties; in aligned mode, what Chandy–Lamport records against what the
 // barriers hold back.
 import { colour, describe } from "../player.js";
+import { plotText } from "../escape.js";
 import { drawSpaceTime } from "../spacetime.js";
 
 const EVENT_STYLE = {
@@ -75,7 +76,7 @@ export function createView(root, player) {
       const what = e.kind.replace("_", " ");
       const extra = e.snapshot ? ` (snapshot ${e.snapshot})` : e.tokens ? ` (${plural(e.tokens, "token")})` : "";
       return { id: e.index, process: e.process, x, colour: c, symbol, size: e.kind === "record" ? 12 : 8,
-        hover: `${e.process} at time ${at(e.time)}: ${what}${extra}` };
+        hover: plotText(`${e.process} at time ${at(e.time)}: ${what}${extra}`) };
     });
     const groups = {
       tokens: { name: "token messages", colour: "#1f77b4", segments: [] },
@@ -87,10 +88,10 @@ export function createView(root, player) {
       const x2 = arrived ? m.received_at : Math.max(m.due ?? s.now, m.sent_at + 0.5);
       const group = m.kind === "marker" ? groups.marker : arrived ? groups.tokens : groups.flying;
       const what = m.kind === "marker" ? `marker of ${m.snapshot}` : plural(m.tokens, "token");
-      group.segments.push({ x1: m.sent_at, from: m.from, x2, to: m.to, hover: `${m.from} → ${m.to}: ${what}${arrived ? "" : " (in flight)"}` });
+      group.segments.push({ x1: m.sent_at, from: m.from, x2, to: m.to, hover: plotText(`${m.from} → ${m.to}: ${what}${arrived ? "" : " (in flight)"}`) });
     }
     const cuts = s.snapshots.map((snap, i) => ({
-      name: `cut of ${snap.id}`,
+      name: `cut of ${plotText(snap.id)}`,
       colour: colour(i + 3),
       points: ids.filter((p) => snap.cut[p]).map((p) => ({ x: snap.cut[p].time, process: p })),
     }));

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from algorithms.engine import CommandError, Event, LabEngine, LabParams, check_int, look_up
-from algorithms.recording import MAX_BRANCHES, MAX_STEPS, Recording, Timeline
+from algorithms.recording import MAX_BRANCHES, MAX_CHECKPOINTS, MAX_STEPS, Recording, Timeline
 
 
 @dataclass(frozen=True)
@@ -265,3 +265,18 @@ def test_a_lazily_opened_recording_gives_the_same_states_and_events() -> None:
     lazy.seek(20)
     lazy.act({"action": "jump", "to": 2})
     assert lazy.length == 21 and lazy.recording().commands[-1] == (20, {"action": "jump", "to": 2})
+
+
+def test_checkpoints_stay_bounded_and_seeks_stay_exact() -> None:
+    t = run({7: {"action": "jump", "to": 3}}, 2_000)  # 125 checkpoint intervals of 16
+    assert len(t._checkpoints) <= MAX_CHECKPOINTS
+    for k in (0, 7, 8, 999, 1_500, 2_000, 3):
+        t.seek(k)
+        assert t.engine.state() == run({7: {"action": "jump", "to": 3}}, k).engine.state(), k
+    # A branch not being watched keeps a few copies only, and comes back exactly.
+    t.seek(1_000)
+    t.act({"action": "jump", "to": 1})
+    assert len(t._others[1].checkpoints) <= 4
+    t.switch_branch(1)
+    t.seek(1_900)
+    assert t.engine.state() == run({7: {"action": "jump", "to": 3}}, 1_900).engine.state()

@@ -87,7 +87,7 @@ class QuorumEngine(LabEngine):
     Commands
     --------
     Moves: ``put`` {key, value, coordinator?, client?, blind?}; ``get`` {key,
-    coordinator?, client?}; ``reconcile`` {key, value, client?}; ``step``; ``tick``
+    coordinator?, client?}; ``reconcile`` {key, value, client?}; ``next_event``; ``tick``
     {ms}; ``run``; ``crash`` / ``restart`` {node}; ``partition`` {nodes}; ``heal``;
     ``drop`` {message}; ``delay`` {message, ms}; ``anti_entropy`` {a, b, depth?}.
     Look-ups: ``which_nodes`` {key}; ``p_consistent`` {t, trials?}.
@@ -277,11 +277,11 @@ class QuorumEngine(LabEngine):
         """Run the next event (a message arriving or a timeout); ``[]`` if none is left."""
         if self.cluster.net.peek() is None:
             return []
-        return self.do_step({"action": "step"})
+        return self.do_next_event({"action": "next_event"})
 
-    @move("step")
-    def do_step(self, command: Mapping[str, Any]) -> list[Event]:
-        """``step``: the next message arrives (or a timeout fires)."""
+    @move("next_event")
+    def do_next_event(self, command: Mapping[str, Any]) -> list[Event]:
+        """``next_event``: the next message arrives (or a timeout fires)."""
         self._fields(command, ())
         event = self.cluster.step()
         if event is None:

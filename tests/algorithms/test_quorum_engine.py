@@ -42,7 +42,7 @@ def test_strict_quorums_without_failures_read_the_latest_write(
         key = f"k{i % 3}"
         e.apply({"action": "put", "key": key, "value": f"v{i}", "coordinator": e.home(key)[i % n]})
         while e.cluster.requests[-1].committed_at is None:
-            e.apply({"action": "step"})
+            e.apply({"action": "next_event"})
         e.apply({"action": "get", "key": key, "coordinator": nodes[i % len(nodes)]})
         e.apply({"action": "tick", "ms": 0.3})
     e.apply({"action": "run"})
@@ -57,7 +57,7 @@ def test_a_partial_quorum_can_read_stale_and_the_engine_says_so() -> None:
         e = engine(n=3, r=1, w=1, latency="exponential", seed=seed)
         e.apply({"action": "put", "key": "k", "value": "v", "coordinator": e.home("k")[0]})
         while e.cluster.requests[-1].committed_at is None:
-            e.apply({"action": "step"})
+            e.apply({"action": "next_event"})
         e.apply({"action": "get", "key": "k", "coordinator": e.home("k")[2]})
         e.apply({"action": "run"})
         stale += bool(e.cluster.requests[-1].stale)
@@ -67,7 +67,7 @@ def test_a_partial_quorum_can_read_stale_and_the_engine_says_so() -> None:
 def test_the_coordinator_counts_as_one_of_the_w() -> None:
     e = engine(n=3, r=1, w=1, latency="constant")
     e.apply({"action": "put", "key": "k", "value": "v"})
-    e.apply({"action": "step"})  # the put reaches its coordinator, which writes locally
+    e.apply({"action": "next_event"})  # the put reaches its coordinator, which writes locally
     req = e.cluster.requests[0]
     assert req.status == "ok" and req.acks == [req.coordinator]
 
@@ -109,7 +109,7 @@ def test_concurrent_writes_give_siblings_and_the_client_reconciles() -> None:
 def test_read_repair_brings_a_stale_replica_up_to_date() -> None:
     e = engine(n=3, r=3, w=1, latency="constant")
     e.apply({"action": "put", "key": "k", "value": "v", "coordinator": e.home("k")[0]})
-    e.apply({"action": "step"})
+    e.apply({"action": "next_event"})
     for leg in list(e.cluster.net.in_flight()):  # only the coordinator has it
         e.apply({"action": "drop", "message": leg.id})
     assert sum(bool(e.cluster.store[x].get("k")) for x in e.home("k")) == 1

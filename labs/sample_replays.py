@@ -293,7 +293,9 @@ def dynamo_hinted_handoff() -> Sample:
             (
                 {"action": "get", "key": "cart"},
                 f"A get through {second} reads the first three reachable nodes and returns "
-                "every version no other descends from: milk+eggs supersedes milk.",
+                "every version no other descends from: both. The second put carried no "
+                f"context, so its clock (counted at {second}) and the first's (at {first}) "
+                "are concurrent: siblings, for the client to reconcile (§4.4).",
             ),
             ({"action": "run"}, None),
             (
@@ -304,7 +306,7 @@ def dynamo_hinted_handoff() -> Sample:
             (
                 {"action": "run"},
                 f"{first} stores the hinted version and acknowledges; {stand_in} deletes its "
-                "hint. Nothing was lost, and every home replica holds milk+eggs.",
+                "hint. Nothing was lost: every home replica holds milk+eggs.",
             ),
         ],
     )

@@ -32,12 +32,14 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from algorithms._ring import HashRing
+from algorithms.engine import CommandError
 from algorithms.kernel import Message, Network, Timer
 from algorithms.quorum.latency import WARSModel
 from algorithms.quorum.versions import Version, covers, merge_versions, new_version
@@ -158,6 +160,7 @@ class Request:
     since_commit: float | None = None
     repaired: list[str] = field(default_factory=list)
     reason: str = ""
+    timer: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The request for the view."""
@@ -396,7 +399,9 @@ class Cluster:
         self.writes += 1
         req.version = new_version(req.context, coord, req.value or "", self.writes)
         req.targets = self.targets(req.key, coord, sloppy=True)
-        self.net.schedule_timer(coord, self.now + self.timeout_ms, Leg("put", req.id, req.key))
+        req.timer = self.net.schedule_timer(
+            coord, self.now + self.timeout_ms, Leg("put", req.id, req.key)
+        ).id
         versions = (req.version,)
         for node, owner in req.targets:
             if node == coord:  # the coordinator writes locally and counts as one of the W
@@ -430,6 +435,14 @@ class Cluster:
                 request=req.id,
             )
             self._send(req.coordinator, req.client, Leg("put_ok", req.id, req.key), 0)
+            self._stop_timer(req)
+
+    def _stop_timer(self, req: Request) -> None:
+        # A finished request needs no timeout: the run goes quiet when its legs are in.
+        if req.timer is not None and req.coordinator not in self.net.crashed:
+            with contextlib.suppress(CommandError):
+                self.net.cancel_timer(req.timer)
+        req.timer = None
 
     def _on_write_ack(self, node: str, coord: str, leg: Leg) -> None:
         req = self.requests[leg.request - 1]
@@ -441,7 +454,9 @@ class Cluster:
         req = self.requests[leg.request - 1]
         req.status, req.started_at = "coordinating", self.now
         req.targets = self.targets(req.key, coord, sloppy=True)
-        self.net.schedule_timer(coord, self.now + self.timeout_ms, Leg("get", req.id, req.key))
+        req.timer = self.net.schedule_timer(
+            coord, self.now + self.timeout_ms, Leg("get", req.id, req.key)
+        ).id
         for node, _ in req.targets:
             if node == coord:
                 req.replies[node] = self.held(node, req.key)
@@ -482,9 +497,12 @@ class Cluster:
             self._read_repair(req)
 
     def _read_repair(self, req: Request) -> None:
+        self._stop_timer(req)
         merged = merge_versions(*req.replies.values())
+        stand_ins = {node for node, owner in req.targets if owner is not None}
         for node, versions in sorted(req.replies.items()):
-            if set(versions) != set(merged):
+            # A stand-in's copy is a hint for its owner: repair the home replicas only.
+            if node not in stand_ins and set(versions) != set(merged):
                 req.repaired.append(node)
                 if node == req.coordinator:
                     self._keep(node, req.key, merged, None)

@@ -41,6 +41,7 @@ LAB_MODULES = (
     "labs.teaching.labqueries.vector_clocks",
     "labs.teaching.labqueries.small_world",
     "labs.teaching.labqueries.snapshots",
+    "labs.teaching.labqueries.quorum",
 )
 
 

@@ -24,7 +24,6 @@ Examples
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -40,13 +39,12 @@ from algorithms.engine import (
     look_up,
     move,
 )
-from algorithms.quorum.cluster import CLIENTS, Cluster
+from algorithms.quorum.cluster import Cluster
 from algorithms.quorum.limits import MAX_T_MS, check_trials
-from algorithms.quorum.merkle import MerkleTree, compare, version_hash
+from algorithms.quorum.messages import CLIENTS
 from algorithms.quorum.params import QuorumParams
-from algorithms.quorum.pbs import p_stale, smallest_r_for_strong
-from algorithms.quorum.staleness import live_curve, pbs_curve
-from algorithms.quorum.versions import merge_versions
+from algorithms.quorum.staleness import measure_visibility, pbs_curve
+from algorithms.quorum.view import anti_entropy_round, state_json
 from algorithms.quorum.wars import t_visibility
 
 __all__ = ["MAX_KEYS", "MAX_LEGS", "MAX_REQUESTS", "QuorumEngine"]
@@ -69,6 +67,9 @@ MAX_TICK_MS = 100_000.0
 MAX_LOOKUP_TRIALS = 200_000
 """The most Monte Carlo trials one ``p_consistent`` look-up runs."""
 
+MAX_MEASURE_PAIRS = 200
+"""The most write-then-read pairs one ``measure`` look-up runs on a copy of the cluster."""
+
 
 def node_names(count: int) -> tuple[str, ...]:
     """``A``, ``B``, ... ``Z``, then ``N27``, ``N28``, ...
@@ -90,7 +91,8 @@ class QuorumEngine(LabEngine):
     coordinator?, client?}; ``reconcile`` {key, value, client?}; ``next_event``; ``tick``
     {ms}; ``run``; ``crash`` / ``restart`` {node}; ``partition`` {nodes}; ``heal``;
     ``drop`` {message}; ``delay`` {message, ms}; ``anti_entropy`` {a, b, depth?}.
-    Look-ups: ``which_nodes`` {key}; ``p_consistent`` {t, trials?}.
+    Look-ups: ``which_nodes`` {key}; ``p_consistent`` {t, trials?}; ``measure`` {t,
+    pairs?} (PBS's experiment on a copy of the live cluster).
     A put carries the client's context (the versions its last get of the key returned)
     unless ``blind``; the coordinator defaults to the first reachable home node.
 
@@ -125,6 +127,7 @@ class QuorumEngine(LabEngine):
         self.selected: str | None = None
         self.anti_entropy: dict[str, Any] | None = None
         self.answer: dict[str, Any] | None = None
+        self.measured: list[dict[str, Any]] = []
         self._logged = 0
         self._pbs = pbs_curve(params, seed)
 
@@ -421,38 +424,15 @@ class QuorumEngine(LabEngine):
         if not self.cluster.net.connected(a, b):
             raise CommandError("b", b, f"must be on {a}'s side of the partition")
         shared = [k for k in self.keys if a in self.home(k) and b in self.home(k)]
-        trees = []
-        for x in (a, b):
-            held = {
-                k: version_hash(repr([v.label for v in self.cluster.store[x][k]]))
-                for k in shared
-                if self.cluster.store[x].get(k)
-            }
-            trees.append(MerkleTree.build(held, depth=depth))
-        diff = compare(trees[0], trees[1])
-        for k in diff.differing_keys:
-            merged = merge_versions(
-                self.cluster.store[a].get(k, ()), self.cluster.store[b].get(k, ())
-            )
-            self.cluster.store[a][k] = self.cluster.store[b][k] = merged
-        self.anti_entropy = {
-            "a": a,
-            "b": b,
-            "depth": depth,
-            "shared_keys": shared,
-            "roots": [t.root[:12] for t in trees],
-            "differing_keys": list(diff.differing_keys),
-            "hashes_exchanged": diff.hashes_exchanged,
-            "full_comparison": diff.full_comparison_hashes,
-            "nodes_compared": diff.nodes_compared,
-        }
+        self.anti_entropy = anti_entropy_round(self.cluster, a, b, shared, depth)
+        diff = self.anti_entropy
         text = (
             f"Anti-entropy between {a} and {b} over the {len(shared)} key(s) both host: "
-            f"{diff.hashes_exchanged} hashes exchanged against {diff.full_comparison_hashes} "
+            f"{diff['hashes_exchanged']} hashes exchanged against {diff['full_comparison']} "
             "for a full comparison; "
             + (
-                f"out of sync: {', '.join(diff.differing_keys)}, now merged on both."
-                if diff.differing_keys
+                f"out of sync: {', '.join(diff['differing_keys'])}, now merged on both."
+                if diff["differing_keys"]
                 else "the roots agree, nothing to repair."
             )
         )
@@ -503,58 +483,35 @@ class QuorumEngine(LabEngine):
             )
         ]
 
+    @look_up("measure", example={"action": "measure", "t": 0.5, "pairs": 20})
+    def do_measure(self, command: Mapping[str, Any]) -> list[Event]:
+        """``measure`` {t, pairs?}: write-then-read pairs on a copy of this cluster."""
+        self._fields(command, ("t",), ("pairs",))
+        t = check_float("t", command["t"], 0.0, MAX_T_MS)
+        pairs = check_int("pairs", command.get("pairs", 50), 1, MAX_MEASURE_PAIRS)
+        found = measure_visibility(self.cluster, t, pairs)
+        if found["pairs"] == 0:
+            raise CommandError("t", t, "needs a write that can commit on the cluster as it is")
+        self.measured = [*[m for m in self.measured if m["t"] != t][-19:], found]
+        return [
+            Event(
+                "measure",
+                f"On a copy of this cluster, {found['consistent']} of {found['pairs']} reads "
+                f"started {t:g} ms after their write committed saw it "
+                f"(P(consistent) = {found['p_consistent']:.3f}).",
+                dict(found),
+            )
+        ]
+
     # -- view --------------------------------------------------------------------------
 
     def state(self) -> dict[str, Any]:
         """Nodes, legs, requests, keys with their holders, staleness and the PBS curve."""
-        c, p = self.cluster, self.params
-        nodes = []
-        for node in c.nodes:
-            nodes.append(
-                {
-                    "id": node,
-                    "up": c.up(node),
-                    "cut_off": not c.net.connected("C1", node),
-                    "keys": sorted(k for k, v in c.store[node].items() if v),
-                    "hints": [
-                        {"key": k, "owner": o, "versions": [v.label for v in vs]}
-                        for (k, o), vs in sorted(c.hints[node].items())
-                    ],
-                }
-            )
-        keys = [
-            {
-                "key": k,
-                "preference_list": c.preference_list(k),
-                "home": self.home(k),
-                "holders": c.holders(k),
-            }
-            for k in self.keys
-        ]
-        reads = [r for r in c.requests if r.kind == "get" and r.stale is not None]
-        return copy.deepcopy(
-            {
-                "now": c.now,
-                "clients": list(CLIENTS),
-                "nodes": nodes,
-                "keys": keys,
-                "selected": self.selected,
-                "legs": [leg.to_json() for leg in c.legs.values()],
-                "requests": [r.to_json() for r in c.requests],
-                "quorum": {
-                    "n": p.n,
-                    "r": p.r,
-                    "w": p.w,
-                    "strict": p.strict_quorum,
-                    "p_stale": p_stale(p.n, p.r, p.w),
-                    "smallest_r_for_strong": smallest_r_for_strong(p.n, p.w),
-                    "latency": p.latency,
-                },
-                "pbs": self._pbs,
-                "live": live_curve(reads),
-                "hints_made": len(c.hints_made),
-                "handoffs": len(c.handoffs_done),
-                "anti_entropy": self.anti_entropy,
-                "answer": self.answer,
-            }
-        )
+        extra = {
+            "selected": self.selected,
+            "pbs": self._pbs,
+            "measured": self.measured,
+            "anti_entropy": self.anti_entropy,
+            "answer": self.answer,
+        }
+        return state_json(self.cluster, self.params, self.keys, extra)

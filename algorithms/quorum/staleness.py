@@ -17,15 +17,19 @@ Examples
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from algorithms.quorum.cluster import Request
+from algorithms.quorum.messages import Request
 from algorithms.quorum.params import QuorumParams
 from algorithms.quorum.pbs import p_consistent
 from algorithms.quorum.wars import wars_run
 
-__all__ = ["LAB_TRIALS", "POINTS", "live_curve", "pbs_curve"]
+if TYPE_CHECKING:
+    from algorithms.quorum.cluster import Cluster
+
+__all__ = ["LAB_TRIALS", "POINTS", "live_curve", "measure_visibility", "pbs_curve"]
 
 LAB_TRIALS = 20_000
 """Monte Carlo trials behind the lab's curve."""
@@ -80,3 +84,55 @@ def live_curve(reads: Sequence[Request], bins: int = 8) -> dict[str, Any]:
                 }
             )
     return {"reads": len(timed), "stale": sum(s for _, s in timed), "points": points}
+
+
+def measure_visibility(cluster: Cluster, t: float, pairs: int) -> dict[str, Any]:
+    """PBS's experiment on a copy of the live cluster, faults and all: ``pairs`` times,
+    write a fresh key, wait until it commits, start a read ``t`` ms later at one of
+    the key's reachable home nodes (in turn), and count the reads that see the write.
+
+    Examples
+    --------
+    >>> from algorithms.quorum.cluster import Cluster
+    >>> from algorithms.quorum.latency import latency_model
+    >>> c = Cluster(("A", "B", "C", "D"), 3, 1, 1, latency_model("exponential", 1.0), seed=2)
+    >>> m = measure_visibility(c, 0.0, 40)
+    >>> m["pairs"], 0 < m["p_consistent"] < 1, c.requests
+    (40, True, [])
+    """
+    c = copy.deepcopy(cluster)
+    seen = measured = 0
+    for i in range(pairs):
+        key = f"probe-{i}"
+        order = c.preference_list(key)
+        first = next((x for x in order if c.reachable(CLIENTS_PROBE, x)), None)
+        if first is None:
+            break
+        put = c.put(CLIENTS_PROBE, key, "v", first)
+        while put.status in ("sent", "coordinating") and c.step() is not None:
+            pass
+        if put.status != "ok" or put.committed_at is None:
+            continue
+        until = put.committed_at + t
+        while c.step(until) is not None:
+            pass
+        c.net.run_until(max(until, c.now))
+        readers = [x for x in order[: c.n] if c.reachable(CLIENTS_PROBE, x)]
+        if not readers:
+            continue
+        get = c.probe_get(key, readers[i % len(readers)])
+        while get.status == "coordinating" and c.step() is not None:
+            pass
+        if get.stale is not None:
+            measured += 1
+            seen += not get.stale
+        c.run_until_quiet()
+    return {
+        "t": t,
+        "pairs": measured,
+        "consistent": seen,
+        "p_consistent": seen / measured if measured else 0.0,
+    }
+
+
+CLIENTS_PROBE = "C1"

@@ -43,6 +43,7 @@ export function createView(root, player) {
   $("q-delay").addEventListener("click", () => player.act("delay", { message: num("q-message"), ms: num("q-extra") }));
   $("q-anti-entropy").addEventListener("click", () => player.act("anti_entropy", { a: $("q-ae-a").value, b: $("q-ae-b").value, depth: num("q-depth") }));
   $("q-which").addEventListener("click", () => player.act("which_nodes", { key: $("q-key").value.trim() }));
+  $("q-measure").addEventListener("click", () => player.act("measure", { t: num("q-t"), pairs: num("q-pairs") }));
   $("q-pc").addEventListener("click", () => player.act("p_consistent", { t: num("q-t"), trials: num("q-trials") }));
   if (player.readOnly) root.querySelectorAll(".editable").forEach((el) => { el.hidden = true; });
 
@@ -139,6 +140,8 @@ export function createView(root, player) {
       { type: "scatter", mode: "lines", name: "closed form 1 − p_stale (no propagation)", x: [p.t[0], p.t[p.t.length - 1]], y: [p.closed_form, p.closed_form], line: { color: "#7f7f7f", dash: "dash" } },
       { type: "scatter", mode: "markers", name: "this cluster's gets", x: s.live.points.map((q) => q.t), y: s.live.points.map((q) => q.p_consistent),
         text: s.live.points.map((q) => `${q.reads} gets`), marker: { color: "#d62728", size: 9, symbol: "diamond" } },
+      { type: "scatter", mode: "markers", name: "measured on this cluster (write, wait t, read)", x: s.measured.map((q) => q.t), y: s.measured.map((q) => q.p_consistent),
+        text: s.measured.map((q) => `${q.consistent} of ${q.pairs} reads saw the write`), marker: { color: "#ff7f0e", size: 10, symbol: "square" } },
     ];
     Plotly.react($("q-pbs"), traces, {
       margin: { l: 50, r: 10, t: 30, b: 40 }, height: 300, title: { text: "P(a read t ms after a commit sees it)" },
@@ -147,7 +150,8 @@ export function createView(root, player) {
     const q = s.quorum;
     describe("q-pbs-desc", `For (N, R, W) = (${q.n}, ${q.r}, ${q.w}) with ${q.latency} latency: P(consistent) is ${p.p_consistent[0].toFixed(3)} at t = 0 `
       + `and reaches 99.9% at ${ms(p.t_visibility_ms["p99.9"])}; closed form ${p.closed_form.toFixed(3)}. `
-      + `This cluster: ${s.live.reads} gets after a commit, ${s.live.stale} stale.`);
+      + `This cluster: ${s.live.reads} gets after a commit, ${s.live.stale} stale.`
+      + (s.measured.length ? ` Measured: ${s.measured.map((q) => `${q.p_consistent.toFixed(3)} at ${ms(q.t)} (${q.pairs} pairs)`).join(", ")}.` : ""));
     const ae = s.anti_entropy;
     $("q-anti-entropy-result").textContent = ae
       ? `Merkle anti-entropy ${ae.a} ↔ ${ae.b} (depth ${ae.depth}) over ${ae.shared_keys.length} shared keys: ${ae.hashes_exchanged} hashes exchanged against ${ae.full_comparison} for a full comparison; `

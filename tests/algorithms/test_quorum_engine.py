@@ -222,3 +222,16 @@ def test_hinted_writes_reach_their_owner_and_none_is_lost(
         for _, version in commits:
             for node in e.home(key):
                 assert covers(c.store[node].get(key, ()), version), (key, node, version)
+
+
+def test_pbs_measured_on_the_live_cluster_grows_with_t_and_is_one_for_strict_quorums() -> None:
+    partial = engine(n=3, r=1, w=1, latency="exponential", seed=3)
+    partial.apply({"action": "measure", "t": 0.0, "pairs": 150})
+    partial.apply({"action": "measure", "t": 8.0, "pairs": 150})
+    early, late = partial.state()["measured"]
+    assert early["p_consistent"] < late["p_consistent"]
+    assert late["p_consistent"] > 0.97
+    assert partial.state()["requests"] == []  # measured on a copy
+    strict = engine(n=3, r=2, w=2, latency="LNKD-DISK", seed=3)
+    strict.apply({"action": "measure", "t": 0.0, "pairs": 100})
+    assert strict.state()["measured"][0]["p_consistent"] == 1.0

@@ -175,6 +175,8 @@ FAULT = st.one_of(
     st.tuples(st.just("heal"), st.just(0)),
     st.tuples(st.just("put"), st.integers(0, 3)),
     st.tuples(st.just("tick"), st.floats(0.05, 3.0)),
+    st.tuples(st.just("drop"), st.integers(0, 50)),
+    st.tuples(st.just("delay"), st.integers(0, 50)),
 )
 
 
@@ -183,7 +185,8 @@ FAULT = st.one_of(
 def test_hinted_writes_reach_their_owner_and_none_is_lost(
     seed: int, schedule: list[tuple[str, Any]]
 ) -> None:
-    # Across any seeded schedule of crashes, restarts, partitions and heals, once every
+    # Across any seeded schedule of crashes, restarts, partitions, heals, drops and
+    # delays, once every
     # node is back and the network healed, every hint is handed to its owner and deleted
     # (§4.6), and every committed write is held by all N of its home replicas or
     # superseded there: hinted handoff plus one anti-entropy round loses nothing.
@@ -197,6 +200,13 @@ def test_hinted_writes_reach_their_owner_and_none_is_lost(
                 e.apply({"action": "partition", "nodes": [nodes[x] for x in sorted(arg)]})
             elif kind == "heal":
                 e.apply({"action": "heal"})
+            elif kind in ("drop", "delay"):
+                flying = e.cluster.net.in_flight()
+                if flying:
+                    m = flying[arg % len(flying)].id
+                    e.apply(
+                        {"action": kind, "message": m, **({"ms": 2.0} if kind == "delay" else {})}
+                    )
             elif kind == "put":
                 e.apply({"action": "put", "key": f"k{arg}", "value": f"v{i}", "blind": True})
             else:

@@ -507,8 +507,17 @@ class QuorumEngine(LabEngine):
 
     def state(self) -> dict[str, Any]:
         """Nodes, legs, requests, keys with their holders, staleness and the PBS curve."""
+        shown = None
+        if self.selected is not None:
+            order = self.cluster.preference_list(self.selected)
+            shown = {
+                "key": self.selected,
+                "preference_list": order,
+                "home": order[: self.params.n],
+                "holders": self.cluster.holders(self.selected),
+            }
         extra = {
-            "selected": self.selected,
+            "selected": shown,
             "pbs": self._pbs,
             "measured": self.measured,
             "anti_entropy": self.anti_entropy,

@@ -108,10 +108,16 @@ export function createView(root, player) {
         cell(tr, h.hint_for ? `hint for ${h.hint_for}` : home >= 0 ? `home replica ${home + 1} of ${k.home.length}` : "stand-in (repaired copy)");
         cell(tr, h.versions.map((v) => `${v.value} ${v.label}`).join("; "));
         if (h.hint_for) tr.className = "hint";
+        if (s.selected && s.selected.key === k.key) tr.style.fontWeight = "bold";
         rows.push(tr);
       }
     }
     body.replaceChildren(...rows);
+    const k = s.selected;
+    $("q-selected").textContent = k
+      ? `Key ${k.key}: preference list ${k.preference_list.join(", ")}; home replicas ${k.home.join(", ")}; held by `
+        + (k.holders.map((h) => h.node + (h.hint_for ? ` (hint for ${h.hint_for})` : "")).join(", ") || "no node yet") + "."
+      : "";
     const q = s.quorum;
     $("q-nodes-status").textContent = `(N, R, W) = (${q.n}, ${q.r}, ${q.w}): `
       + (q.strict ? "R + W > N, every read quorum meets every write quorum." : `R + W ≤ N, a partial quorum: with no propagation a read misses the write with probability ${q.p_stale.toFixed(4)}; the smallest R for strong consistency is ${q.smallest_r_for_strong}.`)

@@ -54,6 +54,14 @@ def test_crash_write_restart_and_the_hint_is_delivered(
     assert "hinted handoff" in trace_names(page, "q-diagram")
     assert "deletes its hint" in page.inner_text("#event-log")
     assert "P(consistent)" in page.inner_text("#q-pbs-desc")
+    # A look-up: which nodes hold cart, without recording a step.
+    length = page.evaluate("window.paperlabs.length")
+    page.click("#q-which")
+    page.wait_for_function(
+        "document.getElementById('q-selected').textContent.includes('home replicas')"
+    )
+    assert f"preference list {', '.join(order)}" in page.inner_text("#q-selected")
+    assert page.evaluate("window.paperlabs.length") == length
     page.screenshot(path=str(artifacts / "quorum-lab.png"), full_page=True)
 
 

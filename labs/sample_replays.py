@@ -308,5 +308,17 @@ def dynamo_hinted_handoff() -> Sample:
                 f"{first} stores the hinted version and acknowledges; {stand_in} deletes its "
                 "hint. Nothing was lost: every home replica holds milk+eggs.",
             ),
+            (
+                {"action": "reconcile", "key": "cart", "value": "milk+eggs"},
+                "The client merges the two siblings it read into one value and writes it "
+                "with both clocks as its context: the new version descends from both.",
+            ),
+            ({"action": "run"}, None),
+            ({"action": "get", "key": "cart"}, None),
+            (
+                {"action": "run"},
+                "A new get returns a single version: the reconciled one superseded both "
+                "siblings on every replica it reached.",
+            ),
         ],
     )

@@ -84,4 +84,6 @@ def test_the_dynamo_replay_ends_with_the_hint_handed_off(page: Any, live_server_
     page.keyboard.press("End")
     page.wait_for_function("window.paperlabs.step === window.paperlabs.length")
     assert "hint for" not in page.inner_text("#q-holders")
-    assert "Nothing was lost" in page.inner_text("#caption")
+    assert "a single version" in page.inner_text("#caption")
+    last = page.locator("#q-requests tbody tr").last.inner_text()
+    assert "get cart" in last and "milk+eggs" in last and "✓ latest" in last

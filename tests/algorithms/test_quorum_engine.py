@@ -245,3 +245,44 @@ def test_pbs_measured_on_the_live_cluster_grows_with_t_and_is_one_for_strict_quo
     strict = engine(n=3, r=2, w=2, latency="LNKD-DISK", seed=3)
     strict.apply({"action": "measure", "t": 0.0, "pairs": 100})
     assert strict.state()["measured"][0]["p_consistent"] == 1.0
+
+
+def test_a_partitioned_owner_gets_its_hint_after_the_heal() -> None:
+    e = engine(latency="constant")
+    owner = e.home("cart")[1]
+    e.apply({"action": "partition", "nodes": [owner]})
+    e.apply({"action": "put", "key": "cart", "value": "milk"})
+    e.apply({"action": "run"})
+    stand_in = e.cluster.preference_list("cart")[3]
+    assert set(e.cluster.hints[stand_in]) == {("cart", owner)}
+    assert "cart" not in e.cluster.store[owner]
+    heal = e.apply({"action": "heal"})
+    assert any(ev.kind == "handoff" for ev in heal)
+    e.apply({"action": "run"})
+    assert not e.cluster.hints[stand_in] and [v.value for v in e.cluster.store[owner]["cart"]] == [
+        "milk"
+    ]
+
+
+def test_dropped_writes_leave_a_put_without_its_quorum_and_it_fails_at_the_timeout() -> None:
+    e = engine(n=3, r=2, w=3, latency="constant")
+    e.apply({"action": "put", "key": "k", "value": "v"})
+    e.apply({"action": "next_event"})  # the put reaches its coordinator
+    writes = [m for m in e.cluster.net.in_flight() if m.payload.kind == "write"]
+    assert len(writes) == 2
+    e.apply({"action": "drop", "message": writes[0].id})
+    e.apply({"action": "run"})
+    req = e.cluster.requests[0]
+    assert req.status == "failed" and "2 of 3" in req.reason
+    assert e.state()["legs"][writes[0].id]["status"] == "dropped"
+
+
+def test_a_delayed_leg_arrives_later_and_the_diagram_knows() -> None:
+    e = engine(latency="constant")
+    e.apply({"action": "put", "key": "k", "value": "v"})
+    e.apply({"action": "next_event"})
+    write = next(m for m in e.cluster.net.in_flight() if m.payload.kind == "write")
+    e.apply({"action": "delay", "message": write.id, "ms": 10.0})
+    assert e.state()["legs"][write.id]["due"] == pytest.approx(12.0)
+    e.apply({"action": "run"})
+    assert e.state()["legs"][write.id]["received_at"] == pytest.approx(12.0)

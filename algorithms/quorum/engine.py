@@ -418,9 +418,9 @@ class QuorumEngine(LabEngine):
         if a == b:
             raise CommandError("b", b, "must differ from a")
         depth = check_int("depth", command.get("depth", 3), 0, 10)
-        for x in (a, b):
+        for field, x in (("a", a), ("b", b)):
             if not self.cluster.up(x):
-                raise CommandError((x == a and "a") or "b", x, "must be up")
+                raise CommandError(field, x, "must be a node that is up (it has crashed)")
         if not self.cluster.net.connected(a, b):
             raise CommandError("b", b, f"must be on {a}'s side of the partition")
         shared = [k for k in self.keys if a in self.home(k) and b in self.home(k)]

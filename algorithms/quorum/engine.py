@@ -427,7 +427,8 @@ class QuorumEngine(LabEngine):
         self.anti_entropy = anti_entropy_round(self.cluster, a, b, shared, depth)
         diff = self.anti_entropy
         text = (
-            f"Anti-entropy between {a} and {b} over the {len(shared)} key(s) both host: "
+            f"Anti-entropy between {a} and {b}: one Merkle tree per key range both replicate "
+            f"({diff['ranges']} ranges, {len(shared)} keys): "
             f"{diff['hashes_exchanged']} hashes exchanged against {diff['full_comparison']} "
             "for a full comparison; "
             + (

@@ -2,7 +2,7 @@
 
 Dynamo (DeCandia et al., SOSP 2007): who holds which version of each key and which
 copies are hints (§4.6), every request leg, and the §4.7 anti-entropy round: the two
-replicas build a Merkle tree over the keys both host and compare them top-down,
+replicas build a Merkle tree per key range both replicate and compare each pair top-down,
 descending only where hashes differ; the keys found out of sync are merged on both.
 
 Examples
@@ -25,42 +25,73 @@ from collections.abc import Sequence
 from typing import Any
 
 from algorithms.quorum.cluster import Cluster
-from algorithms.quorum.merkle import MerkleTree, compare, version_hash
+from algorithms.quorum.merkle import KeyRange, compare, key_position, trees_per_range, version_hash
 from algorithms.quorum.messages import CLIENTS
 from algorithms.quorum.params import QuorumParams
 from algorithms.quorum.pbs import p_stale, smallest_r_for_strong
 from algorithms.quorum.staleness import live_curve
 from algorithms.quorum.versions import merge_versions
 
-__all__ = ["anti_entropy_round", "state_json"]
+__all__ = ["anti_entropy_round", "shared_ranges", "state_json"]
+
+MAX_RANGES = 64
+"""Trees built per call of :func:`~algorithms.quorum.merkle.trees_per_range`."""
+
+
+def shared_ranges(cluster: Cluster, a: str, b: str) -> list[KeyRange]:
+    """The ring's key ranges (arcs between consecutive tokens) that both ``a`` and ``b``
+    replicate: those whose first ``N`` preference-list nodes include both (§4.3)."""
+    tokens = cluster.ring.tokens()
+    out = []
+    for i, (position, _) in enumerate(tokens):
+        if {a, b} <= set(cluster.ring.preference_list_at(position, cluster.n)):
+            out.append(KeyRange(tokens[i - 1][0], position))
+    return out
 
 
 def anti_entropy_round(
     cluster: Cluster, a: str, b: str, shared: Sequence[str], depth: int
 ) -> dict[str, Any]:
-    """Compare ``a``'s and ``b``'s Merkle trees over ``shared`` keys; merge what differs."""
-    trees = []
-    for x in (a, b):
-        held = {
+    """Compare ``a``'s and ``b``'s Merkle trees, one per key range both replicate, over the
+    ``shared`` keys; merge the keys found different on both (Dynamo §4.7)."""
+    ranges = shared_ranges(cluster, a, b)
+    maps = [
+        {
             k: version_hash(repr([v.label for v in cluster.store[x][k]]))
             for k in shared
             if cluster.store[x].get(k)
         }
-        trees.append(MerkleTree.build(held, depth=depth))
-    diff = compare(trees[0], trees[1])
-    for k in diff.differing_keys:
+        for x in (a, b)
+    ]
+    differing: list[str] = []
+    exchanged = full = compared = 0
+    for start in range(0, len(ranges), MAX_RANGES):
+        chunk = ranges[start : start + MAX_RANGES]
+        trees = []
+        for held in maps:
+            inside = {
+                k: v for k, v in held.items() if any(r.contains(key_position(k)) for r in chunk)
+            }
+            trees.append(trees_per_range(inside, chunk, depth))
+        for ta, tb in zip(trees[0], trees[1], strict=True):
+            diff = compare(ta, tb)
+            differing += diff.differing_keys
+            exchanged += diff.hashes_exchanged
+            full += diff.full_comparison_hashes
+            compared += diff.nodes_compared
+    for k in differing:
         merged = merge_versions(cluster.store[a].get(k, ()), cluster.store[b].get(k, ()))
         cluster.store[a][k] = cluster.store[b][k] = merged
     return {
         "a": a,
         "b": b,
         "depth": depth,
+        "ranges": len(ranges),
         "shared_keys": list(shared),
-        "roots": [t.root[:12] for t in trees],
-        "differing_keys": list(diff.differing_keys),
-        "hashes_exchanged": diff.hashes_exchanged,
-        "full_comparison": diff.full_comparison_hashes,
-        "nodes_compared": diff.nodes_compared,
+        "differing_keys": sorted(differing),
+        "hashes_exchanged": exchanged,
+        "full_comparison": full,
+        "nodes_compared": compared,
     }
 
 

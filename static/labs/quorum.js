@@ -160,7 +160,7 @@ export function createView(root, player) {
       + (s.measured.length ? ` Measured: ${s.measured.map((q) => `${q.p_consistent.toFixed(3)} at ${ms(q.t)} (${q.pairs} pairs)`).join(", ")}.` : ""));
     const ae = s.anti_entropy;
     $("q-anti-entropy-result").textContent = ae
-      ? `Merkle anti-entropy ${ae.a} ↔ ${ae.b} (depth ${ae.depth}) over ${ae.shared_keys.length} shared keys: ${ae.hashes_exchanged} hashes exchanged against ${ae.full_comparison} for a full comparison; `
+      ? `Merkle anti-entropy ${ae.a} ↔ ${ae.b}: one tree of depth ${ae.depth} per key range both replicate (${ae.ranges} ranges, ${ae.shared_keys.length} keys): ${ae.hashes_exchanged} hashes exchanged against ${ae.full_comparison} for a full comparison; `
         + (ae.differing_keys.length ? `out of sync and repaired: ${ae.differing_keys.join(", ")}.` : "in sync.")
       : "";
     const a = s.answer;

@@ -122,7 +122,7 @@ def test_read_repair_brings_a_stale_replica_up_to_date() -> None:
 def test_merkle_anti_entropy_finds_exactly_the_differing_keys() -> None:
     e = engine(n=3, r=1, w=1, nodes=3, latency="constant")
     a, b, _ = e.cluster.nodes
-    for i in range(20):
+    for i in range(50):
         e.apply({"action": "put", "key": f"k{i}", "value": "v", "coordinator": a})
         e.apply({"action": "run"})
     e.apply({"action": "crash", "node": b})
@@ -131,13 +131,15 @@ def test_merkle_anti_entropy_finds_exactly_the_differing_keys() -> None:
         e.apply({"action": "put", "key": key, "value": "v2", "coordinator": a})
         e.apply({"action": "run"})
     e.apply({"action": "restart", "node": b})
-    e.apply({"action": "anti_entropy", "a": a, "b": b, "depth": 4})
+    e.apply({"action": "anti_entropy", "a": a, "b": b, "depth": 2})
     ae = e.state()["anti_entropy"]
     assert set(ae["differing_keys"]) == changed
-    assert ae["hashes_exchanged"] < ae["full_comparison"] + 2 * 16
+    assert ae["full_comparison"] == 50 and ae["hashes_exchanged"] < ae["full_comparison"]
     assert all(e.cluster.store[b][k] == e.cluster.store[a][k] for k in changed)
-    e.apply({"action": "anti_entropy", "a": a, "b": b})
-    assert e.state()["anti_entropy"]["differing_keys"] == []
+    e.apply({"action": "anti_entropy", "a": a, "b": b, "depth": 2})
+    again = e.state()["anti_entropy"]
+    # In sync: one root hash per key range, and nothing below it.
+    assert again["differing_keys"] == [] and again["hashes_exchanged"] == again["ranges"]
 
 
 def test_bad_input_is_refused_with_the_value_and_the_rule() -> None:

@@ -207,3 +207,28 @@ LABS.register(
         ),
     )
 )
+
+LABS.register(
+    Lab(
+        slug="quorum",
+        title="Dynamo's quorums, sloppy quorum and PBS staleness",
+        papers=(
+            "DeCandia et al., Dynamo: Amazon's Highly Available Key-value Store, SOSP 2007 "
+            "(§4.5–4.8)",
+            "Bailis et al., Probabilistically Bounded Staleness for Practical Partial Quorums, "
+            "VLDB 2012",
+        ),
+        summary=(
+            "Put and get keys on a Dynamo cluster with your own N, R and W, watch every "
+            "request leg cross the network, crash nodes to see sloppy quorum and hinted "
+            "handoff, and measure staleness against the PBS curve."
+        ),
+        engine="algorithms.quorum.engine:QuorumEngine",
+        template="labs/quorum.html",
+        script="labs/quorum.js",
+        heaviest=(
+            {"n": 32, "r": 16, "w": 16, "nodes": 64, "latency": "WAN"},
+            {"action": "p_consistent", "t": 100.0, "trials": 200_000},
+        ),
+    )
+)

@@ -13,6 +13,9 @@ The package is split by concept:
 - :mod:`~algorithms.quorum.merkle`: Merkle-tree anti-entropy (Dynamo section 4.7).
 - :mod:`~algorithms.quorum.params`: the lab's validated parameters.
 - :mod:`~algorithms.quorum.limits`: the documented maxima and their checks.
+- :mod:`~algorithms.quorum.versions`, :mod:`~algorithms.quorum.cluster`,
+  :mod:`~algorithms.quorum.staleness`, :mod:`~algorithms.quorum.engine`: the lab's
+  Dynamo cluster on the message-passing kernel and its engine, :class:`QuorumEngine`.
 
 Examples
 --------
@@ -56,6 +59,11 @@ from algorithms.quorum.pbs import (
 )
 from algorithms.quorum.wars import WARSRun, t_at_probability, t_visibility, wars_run
 
+presets = PRESETS
+"""The PBS paper's fitted production latency models, by name (the same dict as PRESETS)."""
+
+from algorithms.quorum.engine import QuorumEngine  # noqa: E402  (it builds on the above)
+
 __all__ = [
     "LATENCY_MODELS",
     "MAX_K",
@@ -70,6 +78,7 @@ __all__ = [
     "Exponential",
     "Mixture",
     "Pareto",
+    "QuorumEngine",
     "WARSModel",
     "WARSRun",
     "as_wars_model",
@@ -81,6 +90,7 @@ __all__ = [
     "p_consistent_exact",
     "p_stale",
     "p_stale_exact",
+    "presets",
     "smallest_r_for_strong",
     "smallest_w_for_strong",
     "t_at_probability",

@@ -42,6 +42,7 @@ LAB_MODULES = (
     "labs.teaching.labqueries.small_world",
     "labs.teaching.labqueries.snapshots",
     "labs.teaching.labqueries.redundancy",
+    "labs.teaching.labqueries.quorum",
 )
 
 

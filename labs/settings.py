@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "channels",
     "labs",
     "labs.teaching",
+    "labs.classroom",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,8 @@ PAPERLABS_MAX_MESSAGE_BYTES = 65_536
 PAPERLABS_RATE_PER_SECOND = 20
 PAPERLABS_RATE_BURST = 40
 PAPERLABS_MAX_IMPORT_BYTES = 2_000_000
+# A live classroom session (labs/classroom/): its join code expires after this many hours.
+PAPERLABS_CLASSROOM_HOURS = float(os.environ.get("PAPERLABS_CLASSROOM_HOURS", "6"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 # Heavy work (re-running recordings, sweeps, comparisons): how many jobs one process runs

@@ -142,6 +142,13 @@ STATICFILES_FINDERS = [
     "labs.staticfinders.PlotlyFinder",
 ]
 WHITENOISE_AUTOREFRESH = DEBUG
+# PAPERLABS_STATIC_MANIFEST=1 (make serve-scale): collectstatic writes content-hashed,
+# precompressed copies, which nginx serves with a year's caching (deploy/nginx/).
+if _flag("PAPERLABS_STATIC_MANIFEST"):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

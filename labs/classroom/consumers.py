@@ -25,6 +25,7 @@ from algorithms.engine import CommandError
 from algorithms.recording import Recording, Timeline
 from labs.classroom import store
 from labs.classroom.models import ClassSession
+from labs.classroom.questions import poll_from_question
 from labs.consumers import LabConsumer
 from labs.live.frames import DeltaEncoder, dumps
 from labs.live.messages import TokenBucket, check_fields, error_frame
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 
 TEACH_ACTIONS: dict[str, tuple[str, ...]] = {
     "poll_open": ("prompt", "options", "correct", "explanation"),
+    "poll_question": ("question",),
     "poll_close": (),
     "poll_reveal": (),
     "end": (),
@@ -215,7 +217,12 @@ class TeachConsumer(_ClassroomSocket):
             return
         check_fields(message, TEACH_ACTIONS[action])
         assert self.timeline is not None
-        if action == "poll_open":
+        if action in ("poll_open", "poll_question"):
+            if action == "poll_question":
+                # The engine answers the question at this step (labs/classroom/questions.py).
+                message = await asyncio.to_thread(
+                    poll_from_question, message.get("question"), self.timeline
+                )
             poll = await db(store.open_poll)(self.session.pk, message, self.timeline.position)
         elif action in ("poll_close", "poll_reveal"):
             poll = await db(store.close_poll)(self.session.pk, action == "poll_reveal")

@@ -16,6 +16,7 @@ from algorithms.engine import CommandError
 from algorithms.recording import Timeline
 from labs.classroom import store
 from labs.classroom.models import Answer, ClassSession, Participant
+from labs.classroom.questions import questions_for
 from labs.live.frames import dumps
 from labs.models import Replay
 from labs.registry import LABS
@@ -110,6 +111,7 @@ def teach(request: HttpRequest, code: str) -> HttpResponse:
             "session": session,
             "join_url": join_url,
             "qr": mark_safe(qr),  # made by segno from our own URL: no user text inside
+            "questions": questions_for(session.lab),
         },
     )
 

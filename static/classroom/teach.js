@@ -74,6 +74,13 @@ import(root.dataset.view).then(({ createView }) => {
     if (raw !== "") message.correct = Number(raw) - 1;
     player.act("poll_open", message);
   });
+  const exercise = $("poll-exercise");
+  if (exercise) {
+    exercise.addEventListener("submit", (e) => {
+      e.preventDefault();
+      player.act("poll_question", { question: $("poll-question-in").value });
+    });
+  }
   $("poll-close").addEventListener("click", () => player.act("poll_close"));
   $("poll-reveal").addEventListener("click", () => player.act("poll_reveal"));
   $("btn-end-session").addEventListener("click", () => {

@@ -151,3 +151,29 @@ async def test_ending_the_session_expires_its_code() -> None:
     error = await again.recv()
     assert error["type"] == "error" and error["field"] == "code"
     await teacher.close()
+
+
+async def test_a_poll_from_an_exercise_question_is_answered_by_the_engine() -> None:
+    from labs.classroom.questions import poll_from_question, questions_for
+
+    _, teacher, (student,), _ = await lecture(1)
+    asked = [q["value"] for q in questions_for("consistent-hashing")]
+    assert "ch-join-basics/owner" in asked
+    await teacher.send({"action": "poll_question", "question": "ch-join-basics/owner"})
+    poll = (await teacher.until("presence"))["poll"]
+    assert poll["prompt"] == "Which node stores key-42 now?"
+    # The same question asked of a timeline at the same step gives the same answer.
+    from algorithms.consistent_hashing import ConsistentHashingEngine
+    from algorithms.recording import Timeline
+
+    timeline = Timeline(ConsistentHashingEngine, "consistent-hashing", {}, 1)
+    expected = poll_from_question("ch-join-basics/owner", timeline)
+    assert poll["options"] == expected["options"] and poll["correct"] == expected["correct"]
+    shown = (await student.until("poll"))["poll"]
+    assert shown["prompt"] == poll["prompt"] and "correct" not in shown
+    refused = await teacher.ask(
+        {"action": "poll_question", "question": "ch-join-basics/moved"}, "error"
+    )
+    assert refused["field"] == "question" and "single" in refused["rule"]
+    await teacher.close()
+    await student.close()

@@ -51,12 +51,14 @@ PRESENCE_EVERY = 0.25
 db = database_sync_to_async
 
 
+# Named by the join code, unique for good: a group never outlives its session's code into
+# another session (Redis keeps groups after a database is reset).
 def students_group(session: ClassSession) -> str:
-    return f"classroom-{session.pk}"
+    return f"classroom-{session.code}"
 
 
 def teachers_group(session: ClassSession) -> str:
-    return f"classroom-{session.pk}-teach"
+    return f"classroom-{session.code}-teach"
 
 
 class _ClassroomSocket(LabConsumer):

@@ -20,6 +20,7 @@ from labs.classroom.questions import questions_for
 from labs.live.frames import dumps
 from labs.models import Replay
 from labs.registry import LABS
+from labs.teaching import content
 
 
 def _teaches(request: HttpRequest, session: ClassSession) -> bool:
@@ -50,7 +51,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "classroom/home.html",
-        {"labs": list(LABS), "samples": samples, "code": request.GET.get("code", "")[:16]},
+        {
+            "labs": list(LABS),
+            "samples": samples,
+            "exercises": sorted(content.installed().exercises.values(), key=lambda e: e.id),
+            "code": request.GET.get("code", "")[:16],
+        },
     )
 
 
@@ -58,8 +64,18 @@ def home(request: HttpRequest) -> HttpResponse:
 def start(request: HttpRequest) -> HttpResponse:
     """A new live session from a lab (its defaults) or a replay (its recording)."""
     replay_id = request.POST.get("replay", "")[:64]
+    exercise_id = request.POST.get("exercise", "")[:64]
     captions: dict[str, str] = {}
-    if replay_id:
+    if exercise_id:
+        # An exercise's scenario, set-up applied: its questions become the polls.
+        exercise = content.exercise(exercise_id)
+        if exercise is None or LABS.get(exercise.lab) is None:
+            raise Http404("No such exercise")
+        lab = LABS[exercise.lab]
+        variant = exercise.variant(exercise.seed if exercise.seed is not None else lab.default_seed)
+        timeline = exercise.scenario(variant).timeline()
+        title = exercise.title
+    elif replay_id:
         replay = get_object_or_404(Replay, pk=replay_id)
         lab = LABS.get(replay.lab)
         if lab is None:
@@ -84,7 +100,7 @@ def start(request: HttpRequest) -> HttpResponse:
         recording=timeline.recording().to_json(),
         owner=request.user if request.user.is_authenticated else None,
     )
-    store.publish(session.pk, _first_frame(timeline), session.recording, 0)
+    store.publish(session.pk, _first_frame(timeline), session.recording, timeline.position)
     teach = [*request.session.get("classroom_teach", [])[-19:], session.code]
     request.session["classroom_teach"] = teach
     return redirect("classroom-teach", code=session.code)

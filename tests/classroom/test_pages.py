@@ -96,3 +96,15 @@ def test_results_and_csv_list_every_answer_with_formulas_defused() -> None:
         ("'=cmd()", "b", "yes", "3"),
         ("Ann", "a", "no", "3"),
     ]
+
+
+def test_an_exercise_can_be_taught_from_its_scenario() -> None:
+    teacher = Client()
+    assert b'data-exercise="ch-join-basics"' in teacher.get("/classroom/").content
+    code = start(teacher, exercise="ch-join-basics")
+    session = ClassSession.objects.get(code=code)
+    # The scenario's set-up (E joins) is the session's first step.
+    assert session.recording["commands"][0][1] == {"action": "add_node", "name": "E"}
+    assert session.title == "A node joins the ring" and session.position == 1
+    page = teacher.get(f"/classroom/{code}/teach/").content.decode()
+    assert 'value="ch-join-basics/owner"' in page

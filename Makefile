@@ -53,7 +53,7 @@ serve-scale: $(STAMP) nginx
 	base, name = u.rsplit('/', 1); c = psycopg.connect(base + '/postgres', autocommit=True); \
 	c.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,)).fetchone() or c.execute('CREATE DATABASE \"' + name + '\"')" \
 	  "$(SCALE_DATABASE_URL)"
-	DATABASE_URL=$(SCALE_DATABASE_URL) REDIS_URL=$(SCALE_REDIS_URL) \
+	DATABASE_URL=$(SCALE_DATABASE_URL) REDIS_URL=$(SCALE_REDIS_URL) PAPERLABS_CHANNEL_LAYER=pubsub \
 	  $(PY) manage.py serve_scale --workers $(WORKERS) --port $(SCALE_PORT)
 
 # Debian's Chromium for the browser tests (Playwright's own download does not work offline).

@@ -126,6 +126,10 @@ if redis_url := os.environ.get("REDIS_URL"):
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# PAPERLABS_CHANNEL_LAYER=pubsub: Redis publish/subscribe, one message per process for a
+# group send however large the group (a lecture's frames to hundreds of students).
+if redis_url and os.environ.get("PAPERLABS_CHANNEL_LAYER") == "pubsub":
+    CHANNEL_LAYERS["default"]["BACKEND"] = "channels_redis.pubsub.RedisPubSubChannelLayer"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en-us"

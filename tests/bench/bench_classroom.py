@@ -52,7 +52,7 @@ def _join_all(address: str, code: str, count: int) -> list[HttpClient]:
         client.join(code, f"load {n}")
         return client
 
-    with ThreadPoolExecutor(8) as pool:
+    with ThreadPoolExecutor(16) as pool:
         return list(pool.map(one, range(count)))
 
 
@@ -131,7 +131,11 @@ def main() -> None:
         print("skipped: nginx is not installed (make nginx)")
         return
     env = scale_env("paperlabs_classroom_bench")
-    print(f"lab {LAB}; {ACTIONS} instructor steps {GAP * 1000:.0f} ms apart per run")
+    # make serve-scale's channel layer: Redis publish/subscribe (labs/settings.py).
+    env["PAPERLABS_CHANNEL_LAYER"] = os.environ.get("PAPERLABS_CHANNEL_LAYER", "pubsub")
+    print(
+        f"channel layer {env['PAPERLABS_CHANNEL_LAYER'] or 'core'}; lab {LAB}; {ACTIONS} instructor steps {GAP * 1000:.0f} ms apart per run"
+    )
     print(
         f"{'processes':>9} {'students':>8} {'p50 ms':>8} {'p99 ms':>8} {'received':>9} {'answers/s':>10}"
     )

@@ -52,7 +52,7 @@ def _join_all(address: str, code: str, count: int) -> list[HttpClient]:
         client.join(code, f"load {n}")
         return client
 
-    with ThreadPoolExecutor(16) as pool:
+    with ThreadPoolExecutor(4) as pool:
         return list(pool.map(one, range(count)))
 
 

@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in /root/.pyenv/versions/3.13*/bin/python3.13 python3.13
 	/root/.pyenv/versions/3.12*/bin/python3.12 python3.12 python3; do \
 	if "$$p" -c 'import sys; assert sys.version_info >= (3, 11)' >/dev/null 2>&1; then echo "$$p"; break; fi; done)
 
-.PHONY: setup run test lint test-fast test-browser bench audit chromium clean
+.PHONY: setup run test lint test-fast test-browser bench audit chromium clean nginx serve-scale
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "No Python 3.11+ found; set PYTHON=/path/to/python3"; exit 1; }
@@ -31,6 +31,30 @@ run: setup
 	$(PY) manage.py collectstatic --noinput -v 0
 	@echo "Serving paperlabs on http://$(HOST):$(PORT)/"
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) labs.asgi:application
+
+# A department's deployment (README, "Live classroom at scale"): nginx in front of WORKERS
+# Daphne processes sharing PostgreSQL and the Redis channel layer.
+WORKERS ?= 2
+SCALE_PORT ?= 8080
+SCALE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/paperlabs
+SCALE_REDIS_URL ?= redis://127.0.0.1:6379/0
+
+# Debian's nginx (the reverse proxy of serve-scale and its tests).
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's nginx"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else echo "nginx is missing and cannot be installed here: apt-get install -y nginx"; exit 1; fi; \
+	fi
+
+serve-scale: $(STAMP) nginx
+	@$(PY) -c "import psycopg, sys; u = sys.argv[1].replace('postgres://', 'postgresql://'); \
+	base, name = u.rsplit('/', 1); c = psycopg.connect(base + '/postgres', autocommit=True); \
+	c.execute('SELECT 1 FROM pg_database WHERE datname = %s', (name,)).fetchone() or c.execute('CREATE DATABASE \"' + name + '\"')" \
+	  "$(SCALE_DATABASE_URL)"
+	DATABASE_URL=$(SCALE_DATABASE_URL) REDIS_URL=$(SCALE_REDIS_URL) PAPERLABS_CHANNEL_LAYER=pubsub \
+	  $(PY) manage.py serve_scale --workers $(WORKERS) --port $(SCALE_PORT)
 
 # Debian's Chromium for the browser tests (Playwright's own download does not work offline).
 chromium:

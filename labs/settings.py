@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "channels",
     "labs",
     "labs.teaching",
+    "labs.classroom",
 ]
 
 MIDDLEWARE = [
@@ -125,6 +126,10 @@ if redis_url := os.environ.get("REDIS_URL"):
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# PAPERLABS_CHANNEL_LAYER=pubsub: Redis publish/subscribe, one message per process for a
+# group send however large the group (a lecture's frames to hundreds of students).
+if redis_url and os.environ.get("PAPERLABS_CHANNEL_LAYER") == "pubsub":
+    CHANNEL_LAYERS["default"]["BACKEND"] = "channels_redis.pubsub.RedisPubSubChannelLayer"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LANGUAGE_CODE = "en-us"
@@ -141,6 +146,13 @@ STATICFILES_FINDERS = [
     "labs.staticfinders.PlotlyFinder",
 ]
 WHITENOISE_AUTOREFRESH = DEBUG
+# PAPERLABS_STATIC_MANIFEST=1 (make serve-scale): collectstatic writes content-hashed,
+# precompressed copies, which nginx serves with a year's caching (deploy/nginx/).
+if _flag("PAPERLABS_STATIC_MANIFEST"):
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -156,6 +168,8 @@ PAPERLABS_MAX_MESSAGE_BYTES = 65_536
 PAPERLABS_RATE_PER_SECOND = 20
 PAPERLABS_RATE_BURST = 40
 PAPERLABS_MAX_IMPORT_BYTES = 2_000_000
+# A live classroom session (labs/classroom/): its join code expires after this many hours.
+PAPERLABS_CLASSROOM_HOURS = float(os.environ.get("PAPERLABS_CLASSROOM_HOURS", "6"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 # Heavy work (re-running recordings, sweeps, comparisons): how many jobs one process runs

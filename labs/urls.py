@@ -14,5 +14,6 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("labs.teaching.urls")),
+    path("", include("labs.classroom.urls")),
     path("admin/", admin.site.urls),
 ]

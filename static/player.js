@@ -13,7 +13,9 @@ export function startPlayer(root, createView) {
   const readOnly = root.dataset.readOnly === "1";
   const slug = root.dataset.slug;
   const scheme = location.protocol === "https:" ? "wss" : "ws";
-  const url = `${scheme}://${location.host}/ws/labs/${slug}/${root.dataset.wsQuery || ""}`;
+  // data-ws-path: another socket that speaks the lab protocol (a live classroom).
+  const path = root.dataset.wsPath || `/ws/labs/${slug}/`;
+  const url = `${scheme}://${location.host}${path}${root.dataset.wsQuery || ""}`;
   const flags = (window.paperlabs = { ready: false, frames: 0, errors: [], step: 0, length: 0 });
 
   let socket = null;

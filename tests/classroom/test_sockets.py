@@ -1,0 +1,179 @@
+"""The live classroom over Channels' WebsocketCommunicator, one process."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.test import Client
+
+from labs.classroom.models import Answer, ClassSession
+from tests.classroom.helpers import ClassSocket, join, start
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+async def lecture(students: int = 2) -> tuple[str, ClassSocket, list[ClassSocket], list[Client]]:
+    teacher_client = Client()
+    code = await sync_to_async(start)(teacher_client)
+    teacher = ClassSocket(f"/ws/classroom/{code}/teach/", teacher_client)
+    await teacher.open()
+    await teacher.until("frame")
+    await teacher.until("presence")
+    socks, clients = [], []
+    for n in range(students):
+        client = Client()
+        await sync_to_async(join)(client, code, f"student {n}")
+        sock = ClassSocket(f"/ws/classroom/{code}/follow/", client)
+        await sock.open()
+        assert (await sock.recv())["type"] == "hello"
+        await sock.until("frame")
+        socks.append(sock)
+        clients.append(client)
+    return code, teacher, socks, clients
+
+
+async def test_students_see_the_instructors_frames_in_order() -> None:
+    _code, teacher, students, _ = await lecture(2)
+    await teacher.ask({"action": "add_node", "name": "E"})
+    await teacher.ask({"action": "add_keys", "count": 20})
+    await teacher.ask({"action": "back"})
+    for sock in students:
+        frames = [await sock.until("frame") for _ in range(3)]
+        assert [f["step"] for f in frames] == [1, 2, 1]
+        assert [f["seq"] for f in frames] == sorted({f["seq"] for f in frames})
+        assert "E" in [n["name"] for n in sock.state["nodes"]]
+        assert sock.state == teacher.state
+    assert [f["seq"] for f in students[0].frames] == [f["seq"] for f in students[1].frames]
+    for sock in [teacher, *students]:
+        await sock.close()
+
+
+async def test_a_students_socket_refuses_instructor_actions() -> None:
+    code, teacher, (student,), _ = await lecture(1)
+    for message in (
+        {"action": "add_node", "name": "X"},
+        {"action": "step"},
+        {"action": "poll_open", "prompt": "?", "options": ["a", "b"]},
+        {"action": "end"},
+    ):
+        error = await student.ask(message, want="error")
+        assert error["field"] == "action"
+    assert "frame" not in [m["type"] for m in await teacher.drain()]
+    session = await sync_to_async(ClassSession.objects.get)(code=code)
+    assert session.position == 0 and session.ended is None
+    await teacher.close()
+    await student.close()
+
+
+async def test_a_poll_counts_each_student_once_and_closes() -> None:
+    _code, teacher, students, _ = await lecture(2)
+    await teacher.send(
+        {"action": "poll_open", "prompt": "Which node owns k?", "options": ["A", "B"], "correct": 1}
+    )
+    presence = await teacher.until("presence")
+    poll = presence["poll"]
+    assert poll["counts"] == [0, 0] and poll["open"]
+    for sock in students:
+        shown = (await sock.until("poll"))["poll"]
+        assert "correct" not in shown and shown["mine"] is None
+    a, b = students
+    assert (await a.ask({"action": "answer", "poll": poll["id"], "choice": 0}, "ack"))[
+        "choice"
+    ] == 0
+    assert (await a.ask({"action": "answer", "poll": poll["id"], "choice": 1}, "ack"))[
+        "choice"
+    ] == 1
+    await b.ask({"action": "answer", "poll": poll["id"], "choice": 1}, "ack")
+    while (presence := await teacher.until("presence"))["answered"] < 2:
+        pass
+    assert presence["poll"]["counts"] == [0, 2]
+    await teacher.send({"action": "poll_close"})
+    closed = (await a.until("poll"))["poll"]
+    assert not closed["open"] and closed["mine"] == 1
+    refused = await a.ask({"action": "answer", "poll": poll["id"], "choice": 0}, "error")
+    assert refused["field"] == "poll" and "closed" in refused["rule"]
+    await teacher.send({"action": "poll_reveal"})
+    while not (revealed := (await b.until("poll"))["poll"])["revealed"]:
+        pass
+    assert revealed["correct"] == 1 and revealed["counts"] == [0, 2]
+    assert await sync_to_async(Answer.objects.count)() == 2
+    for sock in [teacher, *students]:
+        await sock.close()
+
+
+async def test_a_student_who_drops_resumes_at_the_current_step_with_their_answer() -> None:
+    code, teacher, (student,), clients = await lecture(1)
+    await teacher.send({"action": "poll_open", "prompt": "Next?", "options": ["a", "b", "c"]})
+    poll = (await student.until("poll"))["poll"]
+    await student.ask({"action": "answer", "poll": poll["id"], "choice": 2}, "ack")
+    await student.close()
+    await teacher.ask({"action": "add_node", "name": "F"})
+    await teacher.ask({"action": "add_keys", "count": 5})
+    again = ClassSocket(f"/ws/classroom/{code}/follow/", clients[0])
+    await again.open()
+    frame = await again.until("frame")
+    assert frame["step"] == 2 and again.state == teacher.state
+    resumed = (await again.until("poll"))["poll"]
+    assert resumed["mine"] == 2 and resumed["open"]
+    await teacher.ask({"action": "add_node", "name": "G"})
+    assert (await again.until("frame"))["step"] == 3
+    await again.close()
+    await teacher.close()
+
+
+async def test_explore_privately_then_follow_again() -> None:
+    _code, teacher, (student,), _ = await lecture(1)
+    await teacher.ask({"action": "add_node", "name": "E"})
+    await student.until("frame")
+    await student.send({"action": "explore"})
+    assert (await student.until("following"))["following"] is False
+    mine = await student.until("frame")
+    assert mine["step"] == 1
+    mine = await student.ask({"action": "add_node", "name": "S"})
+    assert mine["step"] == 2 and "S" in [n["name"] for n in student.state["nodes"]]
+    # The lecture goes on; the explorer's picture stays theirs.
+    await teacher.ask({"action": "add_keys", "count": 3})
+    assert "frame" not in [m["type"] for m in await student.drain()]
+    await student.send({"action": "follow"})
+    assert (await student.until("following"))["following"] is True
+    live = await student.until("frame")
+    assert live["step"] == 2 and student.state == teacher.state
+    await teacher.close()
+    await student.close()
+
+
+async def test_ending_the_session_expires_its_code() -> None:
+    code, teacher, (student,), clients = await lecture(1)
+    await teacher.send({"action": "end"})
+    assert (await student.until("ended"))["type"] == "ended"
+    again = ClassSocket(f"/ws/classroom/{code}/follow/", clients[0])
+    await again.open()
+    error = await again.recv()
+    assert error["type"] == "error" and error["field"] == "code"
+    await teacher.close()
+
+
+async def test_a_poll_from_an_exercise_question_is_answered_by_the_engine() -> None:
+    from labs.classroom.questions import poll_from_question, questions_for
+
+    _, teacher, (student,), _ = await lecture(1)
+    asked = [q["value"] for q in questions_for("consistent-hashing")]
+    assert "ch-join-basics/owner" in asked
+    await teacher.send({"action": "poll_question", "question": "ch-join-basics/owner"})
+    poll = (await teacher.until("presence"))["poll"]
+    assert poll["prompt"] == "Which node stores key-42 now?"
+    # The same question asked of a timeline at the same step gives the same answer.
+    from algorithms.consistent_hashing import ConsistentHashingEngine
+    from algorithms.recording import Timeline
+
+    timeline = Timeline(ConsistentHashingEngine, "consistent-hashing", {}, 1)
+    expected = poll_from_question("ch-join-basics/owner", timeline)
+    assert poll["options"] == expected["options"] and poll["correct"] == expected["correct"]
+    shown = (await student.until("poll"))["poll"]
+    assert shown["prompt"] == poll["prompt"] and "correct" not in shown
+    refused = await teacher.ask(
+        {"action": "poll_question", "question": "ch-join-basics/moved"}, "error"
+    )
+    assert refused["field"] == "question" and "single" in refused["rule"]
+    await teacher.close()
+    await student.close()

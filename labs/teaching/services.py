@@ -79,6 +79,13 @@ def attempts_used(quiz: Quiz, user: AbstractBaseUser) -> int:
 
 def start_attempt(quiz: Quiz, user: AbstractBaseUser) -> Attempt:
     """The student's open attempt, or a new one if the rules allow (QuizClosed if not)."""
+    if not quiz.can_take(user):
+        course = quiz.course
+        raise QuizClosed(
+            f"Only the students of the course {course.title!r} take this quiz."
+            if course is not None
+            else "Sign in to take this quiz."
+        )
     open_attempt = Attempt.objects.filter(quiz=quiz, user=user, status=Attempt.OPEN).first()
     if open_attempt is not None and not expire_if_due(open_attempt):
         return open_attempt

@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from labs.inputs import small_int
 from labs.registry import LABS
 from labs.teaching import content as content_mod
-from labs.teaching import markup, services
+from labs.teaching import markup, services, statistics
 from labs.teaching.content import Exercise, Scenario, practice_variant_seed
 from labs.teaching.grading import (
     AnswerError,
@@ -214,19 +214,27 @@ def exercise_page(request: HttpRequest, exercise_id: str) -> HttpResponse:
 @login_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    quizzes = [q for q in Quiz.objects.all() if q.opens is None or q.opens <= now]
+    quizzes = [
+        q
+        for q in Quiz.visible_to(request.user).select_related("course")
+        if q.opens is None or q.opens <= now
+    ]
     managed = list(Quiz.managed_by(request.user))
     return render(request, "teaching/quiz_list.html", {"quizzes": quizzes, "managed": managed})
 
 
-def _quiz_or_404(slug: str) -> Quiz:
-    return get_object_or_404(Quiz, slug=slug)
+def _quiz_or_404(slug: str, request: HttpRequest | None = None) -> Quiz:
+    """The quiz; a course's quiz is a 404 to anyone outside the course (no hint it exists)."""
+    quiz = get_object_or_404(Quiz.objects.select_related("course"), slug=slug)
+    if request is not None and not quiz.can_see(request.user):
+        raise Http404("No such quiz")
+    return quiz
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def quiz_page(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = _quiz_or_404(slug)
+    quiz = _quiz_or_404(slug, request)
     user = request.user
     assert isinstance(user, AbstractBaseUser)
     if request.method == "POST":
@@ -258,6 +266,7 @@ def quiz_page(request: HttpRequest, slug: str) -> HttpResponse:
         "unavailable": services.unavailable(items),
         "manages": manages,
         "hidden": hidden,
+        "can_take": quiz.can_take(user),
     }
     return render(request, "teaching/quiz.html", context)
 
@@ -408,7 +417,7 @@ def _render_result(
 
 
 def _managed_quiz(request: HttpRequest, slug: str) -> Quiz:
-    quiz = _quiz_or_404(slug)
+    quiz = _quiz_or_404(slug, request)
     if not quiz.can_manage(request.user):
         raise PermissionDenied(
             f"Only the instructors of the quiz {quiz.title!r} can see its gradebook, "
@@ -485,10 +494,18 @@ def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
     services.expire_due(quiz)
     columns, rows = gradebook_data(quiz)
     total = sum(i.points for i in services.quiz_items(quiz))
+    stats = statistics.question_stats(quiz)
     return render(
         request,
         "teaching/gradebook.html",
-        {"quiz": quiz, "columns": columns, "rows": rows, "total": total},
+        {
+            "quiz": quiz,
+            "columns": columns,
+            "rows": rows,
+            "total": total,
+            "stats": stats,
+            "chart": statistics.chart_bars(stats),
+        },
     )
 
 

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "channels",
     "labs",
     "labs.teaching",
+    "lti_tool",
+    "labs.lti",
 ]
 
 MIDDLEWARE = [

@@ -170,3 +170,19 @@ def quiz_statistics(request: HttpRequest, slug: str) -> HttpResponse:
         "teaching/statistics.html",
         {"quiz": quiz, "stats": stats, "chart": statistics.chart_bars(stats)},
     )
+
+
+@login_required
+@require_POST
+def retry_grades(request: HttpRequest, slug: str) -> HttpResponse:
+    """Send the quiz's waiting and failed grades to the LMS again, now."""
+    from labs.lti import ags
+
+    quiz = _managed_quiz(request, slug)
+    ags.queue_quiz(quiz)
+    sent, failed = ags.send_due(quiz)
+    if failed:
+        messages.error(request, f"Sent {sent} grades; {failed} failed again (see below).")
+    else:
+        messages.success(request, f"Sent {sent} grades to the LMS.")
+    return redirect(reverse("teaching:gradebook", args=[quiz.slug]))

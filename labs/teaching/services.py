@@ -20,6 +20,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from labs.models import Replay
@@ -34,6 +35,10 @@ from labs.teaching.grading import (
     prepare,
 )
 from labs.teaching.models import Attempt, Quiz, QuizItem
+
+# Sent after an attempt is graded (submitted, expired or regraded): grade passback
+# to an LMS listens to it.
+attempt_graded = Signal()
 
 
 class QuizClosed(Exception):
@@ -244,6 +249,8 @@ def submit(attempt: Attempt, token: str, posted: Mapping[str, Mapping[str, Any]]
             max_score=max_score,
         )
     attempt.refresh_from_db()
+    if done:
+        attempt_graded.send(sender=Attempt, attempt=attempt)
     return Outcome(attempt, submitted=bool(done), already=not done)
 
 
@@ -265,6 +272,7 @@ def expire_if_due(attempt: Attempt) -> bool:
             max_score=max_score,
         )
     attempt.refresh_from_db()
+    attempt_graded.send(sender=Attempt, attempt=attempt)
     return True
 
 
@@ -364,6 +372,8 @@ def regrade(attempts: Iterable[Attempt]) -> int:
             Attempt.objects.filter(pk=attempt.pk).update(
                 results=results, score=score, max_score=max_score, graded=timezone.now()
             )
+        attempt.score, attempt.max_score = score, max_score
+        attempt_graded.send(sender=Attempt, attempt=attempt)
         count += 1
     return count
 

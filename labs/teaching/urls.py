@@ -1,4 +1,4 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from labs.teaching import course_views, views
 
@@ -14,6 +14,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quizzes/<slug:slug>/regrade/", views.regrade, name="regrade"),
     path("quizzes/<slug:slug>/statistics/", course_views.quiz_statistics, name="statistics"),
     path("attempts/<int:pk>/", views.attempt_page, name="attempt"),
+    path("quizzes/<slug:slug>/grades/retry/", course_views.retry_grades, name="retry-grades"),
+    path("lti/", include("labs.lti.urls")),
     path("courses/", course_views.course_list, name="courses"),
     path("courses/<slug:slug>/", course_views.course_page, name="course"),
     path("courses/<slug:slug>/enrol/", course_views.course_enrol, name="course-enrol"),

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from labs.inputs import small_int
+from labs.lti import ags
 from labs.registry import LABS
 from labs.teaching import content as content_mod
 from labs.teaching import markup, services, statistics
@@ -505,6 +506,7 @@ def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
             "total": total,
             "stats": stats,
             "chart": statistics.chart_bars(stats),
+            "passback": ags.status_for(quiz),
         },
     )
 

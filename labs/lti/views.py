@@ -151,7 +151,7 @@ def _deep_link_picker(request: HttpRequest, done: Launch) -> HttpResponse:
 def choices(course: Course) -> dict[str, Any]:
     quizzes = Quiz.objects.filter(course__isnull=True) | Quiz.objects.filter(course=course)
     return {
-        "labs": [(slug, lab) for slug, lab in LABS.items()],
+        "labs": [(lab.slug, lab) for lab in LABS],
         "replays": list(Replay.objects.order_by("-created")[:50]),
         "quizzes": list(quizzes.order_by("title")),
     }

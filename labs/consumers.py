@@ -34,6 +34,7 @@ from labs.inputs import small_int
 from labs.live.frames import DeltaEncoder
 from labs.live.messages import TokenBucket, check_fields, error_frame, parse_message
 from labs.live.pacing import MAX_FPS, pace
+from labs.lti import wstoken
 from labs.models import Replay
 from labs.registry import LABS, Lab
 from labs.replays import check_title
@@ -81,6 +82,7 @@ class LabConsumer(AsyncWebsocketConsumer):
     # -- connection -------------------------------------------------------------
 
     async def connect(self) -> None:
+        await wstoken.authenticate(self.scope)
         slug = self.scope["url_route"]["kwargs"]["slug"]
         self.lab = LABS.get(slug)
         if self.lab is None:

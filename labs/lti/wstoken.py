@@ -34,3 +34,26 @@ def user_from_token(token: str, max_age: int = MAX_AGE) -> AbstractBaseUser | No
         return None
     user = get_user_model().objects.filter(pk=data["u"], is_active=True).first()
     return user
+
+
+async def authenticate(scope: dict[str, Any]) -> None:
+    """Sign the socket in from its ``ws_token`` when the session cookie did not come along.
+
+    An LMS's iframe drops third-party cookies, so a lab opened from a launch has no
+    session on its socket; a valid, unexpired token puts its user in ``scope["user"]``.
+    A bad or stale token changes nothing (the socket stays anonymous).
+    """
+    from urllib.parse import parse_qs
+
+    from channels.db import database_sync_to_async
+
+    current = scope.get("user")
+    if current is not None and getattr(current, "is_authenticated", False):
+        return
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    token = (query.get("ws_token") or [""])[0]
+    if not token:
+        return
+    user = await database_sync_to_async(user_from_token)(token)
+    if user is not None:
+        scope["user"] = user

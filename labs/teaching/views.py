@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from labs.inputs import small_int
-from labs.lti import ags
+from labs.lti import ags, wstoken
 from labs.registry import LABS
 from labs.teaching import content as content_mod
 from labs.teaching import markup, services, statistics
@@ -114,11 +114,17 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _lab_context(prepared: Prepared) -> dict[str, Any]:
+def _lab_context(prepared: Prepared, request: HttpRequest | None = None) -> dict[str, Any]:
     lab = LABS[prepared.exercise.lab]
+    query = "?scenario=" + scenario_token(prepared.scenario)
+    if request is not None and request.user.is_authenticated:
+        # Inside an LMS's iframe the socket carries no cookie: a short-lived token
+        # signs it in instead.
+        assert isinstance(request.user, AbstractBaseUser)
+        query += "&" + urlencode({"ws_token": wstoken.make(request.user)})
     return {
         "lab": lab,
-        "ws_query": "?scenario=" + scenario_token(prepared.scenario),
+        "ws_query": query,
         "read_only": False,
         "setup_length": prepared.recording.length,
     }
@@ -204,7 +210,7 @@ def exercise_page(request: HttpRequest, exercise_id: str) -> HttpResponse:
         if exercise.per_student
         else None,
         "mode": "practice",
-        **_lab_context(prepared),
+        **_lab_context(prepared, request),
     }
     return render(request, "teaching/exercise.html", context, status=400 if errors else 200)
 
@@ -385,7 +391,7 @@ def _render_open_attempt(
         "attempts_left": max(0, attempt.quiz.max_attempts - attempt.number),
         "seconds_left": attempt.seconds_left(),
         "mode": "quiz",
-        **_lab_context(prepared),
+        **_lab_context(prepared, request),
     }
     return render(request, "teaching/exercise.html", context, status=400 if errors else 200)
 

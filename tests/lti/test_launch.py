@@ -177,3 +177,9 @@ def test_a_garbage_or_missing_token_is_refused() -> None:
     client = Client()
     refusal(client.post("/lti/launch/", {"id_token": "a.b.c", "state": "s"}), "refused")
     refusal(client.post("/lti/launch/", {}), "refused")
+
+
+def test_the_tool_publishes_its_public_keys(platform: FakePlatform) -> None:
+    keys = Client().get("/lti/jwks.json").json()["keys"]
+    assert len(keys) == 1 and keys[0]["kty"] == "RSA" and keys[0]["kid"]
+    assert "d" not in keys[0]  # never the private half

@@ -43,6 +43,7 @@ from labs.live.frames import DeltaEncoder, dumps
 from labs.live.limits import SAVES, SOCKETS, client_of_scope
 from labs.live.messages import TokenBucket, check_fields, error_frame, parse_message
 from labs.live.pacing import MAX_FPS, pace
+from labs.lti import wstoken
 from labs.models import Replay
 from labs.registry import LABS, Lab
 from labs.replays import check_recording_size, check_title, command_bytes, recording_bytes
@@ -97,6 +98,7 @@ class LabConsumer(AsyncWebsocketConsumer):
     # -- connection -------------------------------------------------------------
 
     async def connect(self) -> None:
+        await wstoken.authenticate(self.scope)  # an LMS iframe has no session cookie
         self.client = client_of_scope(self.scope)
         self.counted = False
         try:

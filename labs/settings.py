@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "labs",
     "labs.teaching",
     "labs.classroom",
+    "lti_tool",
+    "labs.lti",
 ]
 
 MIDDLEWARE = [

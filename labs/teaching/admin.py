@@ -12,8 +12,16 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from labs.teaching import content, services
-from labs.teaching.models import Attempt, Quiz, QuizItem
+from labs.teaching import content, enrolment, services
+from labs.teaching.models import (
+    STAFF_ROLES,
+    Attempt,
+    Course,
+    CourseExercise,
+    Membership,
+    Quiz,
+    QuizItem,
+)
 
 
 class QuizItemForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -84,8 +92,17 @@ def regrade_attempts(modeladmin: Any, request: HttpRequest, queryset: QuerySet[A
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     form = QuizForm
-    list_display = ("title", "slug", "opens", "closes", "max_attempts", "time_limit", "source")
-    list_filter = ("source",)
+    list_display = (
+        "title",
+        "slug",
+        "course",
+        "opens",
+        "closes",
+        "max_attempts",
+        "time_limit",
+        "source",
+    )
+    list_filter = ("source", "course")
     search_fields = ("title", "slug")
     filter_horizontal = ("instructors", "instructor_groups")
     inlines = [QuizItemInline]
@@ -189,3 +206,85 @@ class AttemptAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+# -- courses ------------------------------------------------------------------------------
+
+
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Membership
+    extra = 1
+    autocomplete_fields = ("user",)
+    readonly_fields = ("created",)
+
+
+class CourseExerciseInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = CourseExercise
+    extra = 1
+
+
+class CourseForm(forms.ModelForm):  # type: ignore[type-arg]
+    csv = forms.FileField(
+        required=False,
+        label="Enrol from a CSV",
+        help_text="A header row (username,email,role,first_name,last_name), then one user a "
+        "line; one bad line refuses the whole file.",
+    )
+
+    class Meta:
+        model = Course
+        fields = "__all__"
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = CourseForm
+    list_display = ("title", "slug", "join_open", "lti_issuer", "lti_context_id")
+    search_fields = ("title", "slug", "lti_context_id")
+    inlines = [MembershipInline, CourseExerciseInline]
+    readonly_fields = ("created",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Course]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(
+            memberships__user_id=request.user.pk, memberships__role__in=STAFF_ROLES
+        ).distinct()
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        upload = form.cleaned_data.get("csv")
+        if upload is None:
+            return
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            messages.error(request, "The CSV must be UTF-8 text; nothing was enrolled.")
+            return
+        result = enrolment.enrol_csv(text, form.instance, request.user)
+        if result.ok:
+            messages.success(
+                request,
+                f"Enrolled {result.added}, changed {result.changed} roles, created "
+                f"{result.created_accounts} accounts.",
+            )
+        else:
+            messages.error(request, "Nothing was enrolled: " + "; ".join(result.problems[:20]))
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("course", "user", "role", "source", "created")
+    list_filter = ("role", "source", "course")
+    search_fields = ("user__username", "user__email", "course__slug")
+    autocomplete_fields = ("user",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Membership]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        staffed = Membership.objects.filter(user_id=request.user.pk, role__in=STAFF_ROLES).values(
+            "course_id"
+        )
+        return qs.filter(course_id__in=staffed)

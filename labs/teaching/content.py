@@ -281,6 +281,7 @@ class QuizSpec:
     instructors: tuple[str, ...]
     instructor_groups: tuple[str, ...]
     exercises: tuple[QuizEntry, ...]
+    course: str = ""
 
 
 @dataclass
@@ -1345,6 +1346,7 @@ QUIZ_KEYS = (
     "instructors",
     "instructor_groups",
     "exercises",
+    "course",
 )
 
 
@@ -1460,6 +1462,15 @@ def _load_quiz_file(
             )
             continue
         entries.append(QuizEntry(ex_id, points))
+    course = data.get("course", "")
+    if course is None:
+        course = ""
+    if not isinstance(course, str) or (course and not ID_RE.match(course)):
+        r.add(
+            ("course",),
+            f"must be a course id (lowercase letters, digits, dashes), got {_shown(course)}",
+        )
+        course = ""
     if r.problems or qid is None or title is None or attempts is None:
         return None
     return QuizSpec(
@@ -1475,6 +1486,7 @@ def _load_quiz_file(
         people["instructors"],
         people["instructor_groups"],
         tuple(entries),
+        course,
     )
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from labs.models import Replay
@@ -34,6 +35,10 @@ from labs.teaching.grading import (
     prepare,
 )
 from labs.teaching.models import Attempt, Quiz, QuizItem
+
+# Sent after an attempt is graded (submitted, expired or regraded): grade passback
+# to an LMS listens to it.
+attempt_graded = Signal()
 
 
 class QuizClosed(Exception):
@@ -79,6 +84,13 @@ def attempts_used(quiz: Quiz, user: AbstractBaseUser) -> int:
 
 def start_attempt(quiz: Quiz, user: AbstractBaseUser) -> Attempt:
     """The student's open attempt, or a new one if the rules allow (QuizClosed if not)."""
+    if not quiz.can_take(user):
+        course = quiz.course
+        raise QuizClosed(
+            f"Only the students of the course {course.title!r} take this quiz."
+            if course is not None
+            else "Sign in to take this quiz."
+        )
     open_attempt = Attempt.objects.filter(quiz=quiz, user=user, status=Attempt.OPEN).first()
     if open_attempt is not None and not expire_if_due(open_attempt):
         return open_attempt
@@ -237,6 +249,8 @@ def submit(attempt: Attempt, token: str, posted: Mapping[str, Mapping[str, Any]]
             max_score=max_score,
         )
     attempt.refresh_from_db()
+    if done:
+        attempt_graded.send(sender=Attempt, attempt=attempt)
     return Outcome(attempt, submitted=bool(done), already=not done)
 
 
@@ -258,6 +272,7 @@ def expire_if_due(attempt: Attempt) -> bool:
             max_score=max_score,
         )
     attempt.refresh_from_db()
+    attempt_graded.send(sender=Attempt, attempt=attempt)
     return True
 
 
@@ -357,6 +372,8 @@ def regrade(attempts: Iterable[Attempt]) -> int:
             Attempt.objects.filter(pk=attempt.pk).update(
                 results=results, score=score, max_score=max_score, graded=timezone.now()
             )
+        attempt.score, attempt.max_score = score, max_score
+        attempt_graded.send(sender=Attempt, attempt=attempt)
         count += 1
     return count
 

@@ -1,6 +1,6 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
-from labs.teaching import views
+from labs.teaching import course_views, views
 
 app_name = "teaching"
 
@@ -12,5 +12,18 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("quizzes/<slug:slug>/gradebook/", views.gradebook, name="gradebook"),
     path("quizzes/<slug:slug>/gradebook.csv", views.gradebook_csv, name="gradebook-csv"),
     path("quizzes/<slug:slug>/regrade/", views.regrade, name="regrade"),
+    path("quizzes/<slug:slug>/statistics/", course_views.quiz_statistics, name="statistics"),
     path("attempts/<int:pk>/", views.attempt_page, name="attempt"),
+    path("quizzes/<slug:slug>/grades/retry/", course_views.retry_grades, name="retry-grades"),
+    path("lti/", include("labs.lti.urls")),
+    path("courses/", course_views.course_list, name="courses"),
+    path("courses/<slug:slug>/", course_views.course_page, name="course"),
+    path("courses/<slug:slug>/enrol/", course_views.course_enrol, name="course-enrol"),
+    path(
+        "courses/<slug:slug>/members/<int:pk>/remove/",
+        course_views.course_remove,
+        name="course-remove",
+    ),
+    path("courses/<slug:slug>/join-link/", course_views.course_join_link, name="course-join-link"),
+    path("courses/<slug:slug>/join/<str:token>/", course_views.course_join, name="course-join"),
 ]

@@ -26,10 +26,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from labs.inputs import small_int
 from labs.live.limits import SAVES, client_of_request
+from labs.lti import ags, wstoken
 from labs.models import Replay
 from labs.registry import LABS
 from labs.teaching import content as content_mod
-from labs.teaching import markup, services
+from labs.teaching import markup, services, statistics
 from labs.teaching.content import Exercise, Scenario, practice_variant_seed
 from labs.teaching.grading import (
     AnswerError,
@@ -115,11 +116,17 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def _lab_context(prepared: Prepared) -> dict[str, Any]:
+def _lab_context(prepared: Prepared, request: HttpRequest | None = None) -> dict[str, Any]:
     lab = LABS[prepared.exercise.lab]
+    query = "?scenario=" + scenario_token(prepared.scenario)
+    if request is not None and request.user.is_authenticated:
+        # Inside an LMS's iframe the socket carries no cookie: a short-lived token
+        # signs it in instead.
+        assert isinstance(request.user, AbstractBaseUser)
+        query += "&" + urlencode({"ws_token": wstoken.make(request.user)})
     return {
         "lab": lab,
-        "ws_query": "?scenario=" + scenario_token(prepared.scenario),
+        "ws_query": query,
         "read_only": False,
         "setup_length": prepared.recording.length,
     }
@@ -215,7 +222,7 @@ def exercise_page(request: HttpRequest, exercise_id: str) -> HttpResponse:
         if exercise.per_student
         else None,
         "mode": "practice",
-        **_lab_context(prepared),
+        **_lab_context(prepared, request),
     }
     return render(request, "teaching/exercise.html", context, status=400 if errors else 200)
 
@@ -226,19 +233,27 @@ def exercise_page(request: HttpRequest, exercise_id: str) -> HttpResponse:
 @login_required
 def quiz_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    quizzes = [q for q in Quiz.objects.all() if q.opens is None or q.opens <= now]
+    quizzes = [
+        q
+        for q in Quiz.visible_to(request.user).select_related("course")
+        if q.opens is None or q.opens <= now
+    ]
     managed = list(Quiz.managed_by(request.user))
     return render(request, "teaching/quiz_list.html", {"quizzes": quizzes, "managed": managed})
 
 
-def _quiz_or_404(slug: str) -> Quiz:
-    return get_object_or_404(Quiz, slug=slug)
+def _quiz_or_404(slug: str, request: HttpRequest | None = None) -> Quiz:
+    """The quiz; a course's quiz is a 404 to anyone outside the course (no hint it exists)."""
+    quiz = get_object_or_404(Quiz.objects.select_related("course"), slug=slug)
+    if request is not None and not quiz.can_see(request.user):
+        raise Http404("No such quiz")
+    return quiz
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def quiz_page(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = _quiz_or_404(slug)
+    quiz = _quiz_or_404(slug, request)
     user = request.user
     assert isinstance(user, AbstractBaseUser)
     if request.method == "POST":
@@ -270,6 +285,7 @@ def quiz_page(request: HttpRequest, slug: str) -> HttpResponse:
         "unavailable": services.unavailable(items),
         "manages": manages,
         "hidden": hidden,
+        "can_take": quiz.can_take(user),
     }
     return render(request, "teaching/quiz.html", context)
 
@@ -387,7 +403,7 @@ def _render_open_attempt(
         "attempts_left": max(0, attempt.quiz.max_attempts - attempt.number),
         "seconds_left": attempt.seconds_left(),
         "mode": "quiz",
-        **_lab_context(prepared),
+        **_lab_context(prepared, request),
     }
     return render(request, "teaching/exercise.html", context, status=400 if errors else 200)
 
@@ -420,7 +436,7 @@ def _render_result(
 
 
 def _managed_quiz(request: HttpRequest, slug: str) -> Quiz:
-    quiz = _quiz_or_404(slug)
+    quiz = _quiz_or_404(slug, request)
     if not quiz.can_manage(request.user):
         raise PermissionDenied(
             f"Only the instructors of the quiz {quiz.title!r} can see its gradebook, "
@@ -497,10 +513,19 @@ def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
     services.expire_due(quiz)
     columns, rows = gradebook_data(quiz)
     total = sum(i.points for i in services.quiz_items(quiz))
+    stats = statistics.question_stats(quiz)
     return render(
         request,
         "teaching/gradebook.html",
-        {"quiz": quiz, "columns": columns, "rows": rows, "total": total},
+        {
+            "quiz": quiz,
+            "columns": columns,
+            "rows": rows,
+            "total": total,
+            "stats": stats,
+            "chart": statistics.chart_bars(stats),
+            "passback": ags.status_for(quiz),
+        },
     )
 
 

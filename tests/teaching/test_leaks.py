@@ -27,7 +27,7 @@ def as_user(user: User | None) -> Client:
 
 def scenario_link(html: str) -> str:
     """The signed scenario the page opens the lab on: it holds the variant's seed."""
-    match = re.search(r'data-ws-query="\?scenario=([^"&]+)"', html)
+    match = re.search(r'data-ws-query="\?scenario=([^"&]+)', html)
     assert match, "no scenario link on the page"
     return match.group(1)
 

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from labs.models import Replay
 from labs.teaching import content
-from labs.teaching.models import Quiz, QuizItem
+from labs.teaching.models import INSTRUCTOR, Course, Membership, Quiz, QuizItem
 
 
 class Command(BaseCommand):
@@ -45,8 +45,21 @@ class Command(BaseCommand):
                 quiz.source_path = spec.path
                 quiz.instructor_names = list(spec.instructors)
                 quiz.instructor_group_names = list(spec.instructor_groups)
-                quiz.save()
                 found = list(users.objects.filter(username__in=spec.instructors))
+                quiz.course = None
+                if spec.course:
+                    # A file's course: its named instructors become the course's
+                    # instructors, so both ways of naming staff agree.
+                    quiz.course, _ = Course.objects.get_or_create(
+                        slug=spec.course, defaults={"title": spec.course}
+                    )
+                    for user in found:
+                        Membership.objects.get_or_create(
+                            course=quiz.course,
+                            user=user,
+                            defaults={"role": INSTRUCTOR, "source": "file"},
+                        )
+                quiz.save()
                 for name in sorted(set(spec.instructors) - {u.get_username() for u in found}):
                     self.stdout.write(
                         f"note: {spec.path}: instructor {name!r} has no account yet; "

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from algorithms.engine import CommandError
 from labs.inputs import small_int
 from labs.live.limits import SAVES, client_of_request
+from labs.lti import wstoken
 from labs.models import Replay
 from labs.registry import LABS, Lab
 from labs.replays import parse_replay
@@ -36,6 +37,18 @@ def catalog(request: HttpRequest) -> HttpResponse:
         samples.setdefault(replay.lab, []).append(replay)
     labs = [{"lab": lab, "samples": samples.get(lab.slug, [])} for lab in LABS]
     return render(request, "catalog.html", {"labs": labs})
+
+
+def _with_launch_token(request: HttpRequest, query: str) -> str:
+    """Pass an LTI launch's signed websocket token on to the lab's socket.
+
+    In an LMS's iframe the session cookie does not reach the socket; the launch put a
+    short-lived token on the page's URL (labs/lti/wstoken.py). A bad one is dropped.
+    """
+    token = request.GET.get("ws_token", "")[:512]
+    if not token or wstoken.user_from_token(token) is None:
+        return query
+    return f"{query}{'&' if query else '?'}{urlencode({'ws_token': token})}"
 
 
 def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
@@ -62,7 +75,13 @@ def lab_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "lab.html",
-        {"lab": lab, "read_only": False, "replay": None, "samples": samples, "ws_query": query},
+        {
+            "lab": lab,
+            "read_only": False,
+            "replay": None,
+            "samples": samples,
+            "ws_query": _with_launch_token(request, query),
+        },
     )
 
 
@@ -76,7 +95,13 @@ def replay_page(request: HttpRequest, replay_id: str) -> HttpResponse:
     return render(
         request,
         "lab.html",
-        {"lab": lab, "read_only": True, "replay": replay, "samples": [], "ws_query": query},
+        {
+            "lab": lab,
+            "read_only": True,
+            "replay": replay,
+            "samples": [],
+            "ws_query": _with_launch_token(request, query),
+        },
     )
 
 

@@ -118,16 +118,8 @@ class LabConsumer(AsyncWebsocketConsumer):
                 SOCKETS.close(self.client)
             raise
 
-    async def _open(self) -> None:
-        slug = self.scope["url_route"]["kwargs"]["slug"]
-        self.lab = LABS.get(slug)
-        if self.lab is None:
-            await self.accept()
-            await self.send_json(
-                error_frame(CommandError("lab", slug, f"must be one of {', '.join(LABS.slugs())}"))
-            )
-            await self.close(code=4404)
-            return
+    def _setup_socket(self) -> None:
+        """The per-socket state every socket that speaks the lab protocol needs."""
         self.lock = asyncio.Lock()
         self.bucket = TokenBucket(settings.PAPERLABS_RATE_PER_SECOND, settings.PAPERLABS_RATE_BURST)
         self.play_task: asyncio.Task[None] | None = None
@@ -143,12 +135,24 @@ class LabConsumer(AsyncWebsocketConsumer):
         self.encoder = DeltaEncoder()
         # The recording's size in bytes, per branch, kept as it grows (see _check_size).
         self.recording_size: tuple[int, int] | None = None
+        self.scenario: Scenario | None = None
+
+    async def _open(self) -> None:
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        self.lab = LABS.get(slug)
+        if self.lab is None:
+            await self.accept()
+            await self.send_json(
+                error_frame(CommandError("lab", slug, f"must be one of {', '.join(LABS.slugs())}"))
+            )
+            await self.close(code=4404)
+            return
+        self._setup_socket()
         await self.accept()
 
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         replay_id = (query.get("replay") or [""])[0]
         scenario = (query.get("scenario") or [""])[0]
-        self.scenario: Scenario | None = None
         try:
             if replay_id:
                 await self._open_replay(replay_id, fork=(query.get("fork") or [""])[0] == "1")
@@ -194,12 +198,12 @@ class LabConsumer(AsyncWebsocketConsumer):
         self.title = replay.title
 
     async def _run_scenario(self) -> Timeline:
-        """The exercise's scenario, run afresh. Its commands come from a checked exercise
-        file (the link is signed), so they are bounded; the run still takes a heavy-work
-        slot, as every re-run of recorded steps does."""
+        """The exercise's scenario, run afresh, as every re-run of recorded steps is: in a
+        heavy-work slot, under the seek budget, stopped when the client leaves."""
         assert self.scenario is not None
+        budget = Budget("seek", settings.PAPERLABS_SEEK_CPU_SECONDS, self.cancelled)
         async with HEAVY.slot("scenario", wait=SEEK_WAIT_SECONDS):
-            return await asyncio.to_thread(self.scenario.timeline)
+            return await asyncio.to_thread(self.scenario.timeline, (), budget)
 
     def _new_timeline(self, params: Mapping[str, Any], seed: int) -> Timeline:
         assert self.lab is not None

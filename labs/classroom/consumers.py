@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -27,8 +26,8 @@ from labs.classroom import store
 from labs.classroom.models import ClassSession
 from labs.classroom.questions import poll_from_question
 from labs.consumers import LabConsumer
-from labs.live.frames import DeltaEncoder, dumps
-from labs.live.messages import TokenBucket, check_fields, error_frame
+from labs.live.frames import dumps
+from labs.live.messages import check_fields, error_frame
 from labs.registry import LABS
 
 log = logging.getLogger(__name__)
@@ -66,19 +65,7 @@ class _ClassroomSocket(LabConsumer):
 
     def _setup(self) -> None:
         """The attributes LabConsumer.connect sets, for a socket that connects its own way."""
-        self.lock = asyncio.Lock()
-        self.bucket = TokenBucket(settings.PAPERLABS_RATE_PER_SECOND, settings.PAPERLABS_RATE_BURST)
-        self.play_task = None
-        self.fps = 4
-        self.read_only = False
-        self.captions = {}
-        self.title = ""
-        self.replay_id = None
-        self.lab_tasks = {}
-        self.lab_cancels = {}
-        self.cancelled = threading.Event()
-        self.encoder = DeltaEncoder()
-        self.scenario = None
+        self._setup_socket()
 
     async def _refuse(self, err: CommandError, code: int) -> None:
         await self.accept()
@@ -280,7 +267,7 @@ class FollowConsumer(_ClassroomSocket):
         # frames already sent (seq <= seen) are skipped.
         await self.channel_layer.group_add(students_group(session), self.channel_name)
         await db(store.count_socket)(participant, 1)
-        self.counted = True
+        self.in_class = True
         await self.send_json(self._class_hello(read_only=True))
         # A page reconnecting after a drop may have been exploring: it follows again.
         await self.send_json({"type": "following", "following": True})
@@ -294,8 +281,8 @@ class FollowConsumer(_ClassroomSocket):
 
     async def disconnect(self, code: int) -> None:
         await super().disconnect(code)
-        if getattr(self, "counted", False):
-            self.counted = False
+        if getattr(self, "in_class", False):
+            self.in_class = False
             await self.channel_layer.group_discard(students_group(self.session), self.channel_name)
             await db(store.count_socket)(self.participant, -1)
             await self._ping()

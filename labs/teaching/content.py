@@ -36,7 +36,7 @@ import yaml
 from django.conf import settings
 
 from algorithms.engine import CommandError, check_seed
-from algorithms.recording import Recording, Timeline
+from algorithms.recording import Recording, StepCheck, Timeline
 from labs.registry import LABS
 from labs.teaching import markup
 from labs.teaching.queries import (
@@ -150,15 +150,24 @@ class Scenario:
             tuple(dict(c) for c in data["commands"]),
         )
 
-    def timeline(self, extra: Sequence[Mapping[str, Any]] = ()) -> Timeline:
-        """Run the scenario (and any extra commands) into a fresh timeline."""
+    def timeline(
+        self, extra: Sequence[Mapping[str, Any]] = (), check: StepCheck | None = None
+    ) -> Timeline:
+        """Run the scenario (and any extra commands) into a fresh timeline.
+
+        ``check`` is called before each step runs (a CPU budget, a cancellation).
+        """
         lab = LABS[self.lab]
         timeline = Timeline(
             lab.engine_class(), lab.slug, self.params, self.seed, lab.checkpoint_every
         )
         for i, command in enumerate([*self.commands, *extra]):
+            if check is not None:
+                check(timeline.position)
             if "tick" in command:
                 for _ in range(int(command["tick"])):
+                    if check is not None:
+                        check(timeline.position)
                     if timeline.forward() is None:
                         raise CommandError(
                             f"commands[{i}].tick",

@@ -3,6 +3,7 @@
 // requests table, the PBS curve beside the reads measured on this cluster, and the
 // last Merkle anti-entropy round.
 import { describe, plotConfig } from "../player.js";
+import { plotText } from "../escape.js";
 import { drawSpaceTime } from "../spacetime.js";
 
 const GROUPS = {
@@ -72,10 +73,10 @@ export function createView(root, player) {
     for (const m of s.legs) {
       const group = Object.keys(GROUPS).find((k) => GROUPS[k].kinds.includes(m.kind));
       const hint = m.owner ? ` (hint for ${m.owner})` : "";
-      const hover = `m${m.id} ${label(m.kind)} #${m.request || ""} ${m.key}${hint}: ${m.from} → ${m.to}, sent ${ms(m.sent_at)}`;
+      const hover = plotText(`m${m.id} ${label(m.kind)} #${m.request || ""} ${m.key}${hint}: ${m.from} → ${m.to}, sent ${ms(m.sent_at)}`);
       if (m.status === "delivered") {
         groups[group].segments.push({ x1: m.sent_at, from: m.from, x2: m.received_at, to: m.to, hover: `${hover}, arrived ${ms(m.received_at)}` });
-        events.push({ id: m.id, process: m.to, x: m.received_at, colour: GROUPS[group].colour, size: 7, hover: `${m.to} receives ${label(m.kind)}${hint} at ${ms(m.received_at)}` });
+        events.push({ id: m.id, process: m.to, x: m.received_at, colour: GROUPS[group].colour, size: 7, hover: plotText(`${m.to} receives ${label(m.kind)}${hint} at ${ms(m.received_at)}`) });
       } else if (m.status === "in_flight") {
         flying.segments.push({ x1: m.sent_at, from: m.from, x2: m.due, to: m.to, hover: `${hover}, due ${ms(m.due)} (in flight)` });
       } else {

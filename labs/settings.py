@@ -141,6 +141,11 @@ STATICFILES_FINDERS = [
     "labs.staticfinders.PlotlyFinder",
 ]
 WHITENOISE_AUTOREFRESH = DEBUG
+# Hashed, compressed copies made by `collectstatic` (run by `make run` and `make test`).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "labs.storage.StaticStorage"},
+}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

@@ -394,4 +394,6 @@ export function describe(id, text) {
   if (el) el.textContent = text;
 }
 
-export const plotConfig = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+// No mode bar: its buttons would come before the player in the tab order, and its
+// "Share chart" needs the internet. static/charts.js adds PNG, CSV and table buttons.
+export const plotConfig = { displayModeBar: false, displaylogo: false, responsive: true };

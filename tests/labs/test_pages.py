@@ -45,7 +45,7 @@ def test_lab_page_loads_plotly_from_our_static_files(client: Client) -> None:
         assert response.status_code == 200
         html = response.content.decode()
         # A hashed name (cached for a year) of our own bundle, never a CDN.
-        assert re.search(r'src="/static/vendor/plotly\.min\.[0-9a-f]{12}\.js"', html)
+        assert re.search(r'defer src="/static/vendor/plotly\.min\.[0-9a-f]{12}\.js"', html)
         assert not re.search(r"(src|href)=\"https?://", html)
     assert finders.find("vendor/plotly.min.js")
 

@@ -86,7 +86,7 @@ export function startPlayer(root, createView) {
     const label = el.labels && el.labels[0];
     if (label) {
       const copy = label.cloneNode(true);
-      copy.querySelectorAll("input, select, textarea, output, .field-error").forEach((c) => c.remove());
+      copy.querySelectorAll("input, select, textarea, output, .field-error, .help").forEach((c) => c.remove());
       const text = copy.textContent.replace(/\s+/g, " ").trim();
       if (text) return text;
     }

@@ -263,7 +263,7 @@ export function createView(root, player) {
     const total = keys.reduce((a, b) => a + b, 0) || 1;
     Plotly.react("ch-load", [
       { type: "bar", x: names, y: shares, name: "share of the hash space", marker: { color: names.map((_, i) => colour(i)) } },
-      { type: "bar", x: names, y: keys.map((k) => k / total), name: "share of the keys", marker: { color: "rgba(0,0,0,0.35)" } },
+      { type: "bar", x: names, y: keys.map((k) => k / total), name: "share of the keys", marker: { color: "rgba(0,0,0,0.35)", pattern: { shape: "." } } },
     ], { ...layoutBase, title: { text: title }, barmode: "group", yaxis: { tickformat: ".0%" }, legend: { orientation: "h" }, height: 300 }, plotConfig);
   }
 

@@ -1,5 +1,5 @@
-// The plotly.js bundle of paperlabs: the core (scatter), bar, and the strict flavour of
-// scattergl, which draws without the Function constructor. Built by assets/build.mjs.
+// The plotly.js bundle of paperlabs: the core (scatter), bar, and scattergl in the
+// flavour of plotly.js's strict bundle (precompiled regl code). Built by assets/build.mjs.
 "use strict";
 var Plotly = require("plotly.js/lib/core");
 Plotly.register([

@@ -148,13 +148,11 @@ STATICFILES_FINDERS = [
     "labs.staticfinders.PlotlyFinder",
 ]
 WHITENOISE_AUTOREFRESH = DEBUG
-# PAPERLABS_STATIC_MANIFEST=1 (make serve-scale): collectstatic writes content-hashed,
-# precompressed copies, which nginx serves with a year's caching (deploy/nginx/).
-if _flag("PAPERLABS_STATIC_MANIFEST"):
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-    }
+# Hashed, compressed copies made by `collectstatic` (run by `make run` and `make test`).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "labs.storage.StaticStorage"},
+}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"

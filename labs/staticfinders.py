@@ -1,7 +1,9 @@
-"""Serve plotly.js from the plotly wheel as ``vendor/plotly.min.js`` (never a CDN).
+"""Serve the plotly.js bundle built by ``make assets`` as ``vendor/plotly.min.js``.
 
-Only that one file is exposed: the wheel's whole package_data folder holds tens of
-megabytes of widget bundles the app does not need.
+The bundle (``assets/build/plotly.min.js``) holds only the trace types the labs draw:
+scatter, bar and the strict flavour of scattergl (see ``assets/plotly-paperlabs.js``).
+It is built from the npm registry's plotly.js package at set-up time, never fetched
+from a CDN. Only that one file is exposed.
 """
 
 from __future__ import annotations
@@ -9,11 +11,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import plotly
 from django.contrib.staticfiles.finders import BaseFinder
+from django.core import checks
 from django.core.files.storage import FileSystemStorage
 
-PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+PLOTLY_JS = Path(__file__).resolve().parent.parent / "assets" / "build" / "plotly.min.js"
 PUBLIC_PATH = "vendor/plotly.min.js"
 
 
@@ -26,7 +28,9 @@ class PlotlyFinder(BaseFinder):
     """A staticfiles finder that knows one file: the plotly.js bundle."""
 
     def check(self, **kwargs: Any) -> list[Any]:
-        return []
+        if PLOTLY_JS.exists():
+            return []
+        return [checks.Warning(f"{PLOTLY_JS} is missing", hint="run `make assets`", id="labs.W001")]
 
     def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:
         if path == PUBLIC_PATH and PLOTLY_JS.exists():
@@ -34,6 +38,8 @@ class PlotlyFinder(BaseFinder):
         return [] if (find_all or kwargs.get("all")) else None
 
     def list(self, ignore_patterns: Any) -> Any:
+        if not PLOTLY_JS.exists():
+            return
         storage = _OneFileStorage(location=str(PLOTLY_JS.parent))
         storage.prefix = "vendor"  # type: ignore[attr-defined]
         yield PLOTLY_JS.name, storage

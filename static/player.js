@@ -88,7 +88,7 @@ export function startPlayer(root, createView) {
     const label = el.labels && el.labels[0];
     if (label) {
       const copy = label.cloneNode(true);
-      copy.querySelectorAll("input, select, textarea, output, .field-error").forEach((c) => c.remove());
+      copy.querySelectorAll("input, select, textarea, output, .field-error, .help").forEach((c) => c.remove());
       const text = copy.textContent.replace(/\s+/g, " ").trim();
       if (text) return text;
     }
@@ -405,4 +405,6 @@ export function describe(id, text) {
   if (el) el.textContent = text;
 }
 
-export const plotConfig = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
+// No mode bar: its buttons would come before the player in the tab order, and its
+// "Share chart" needs the internet. static/charts.js adds PNG, CSV and table buttons.
+export const plotConfig = { displayModeBar: false, displaylogo: false, responsive: true };

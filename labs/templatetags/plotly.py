@@ -23,4 +23,6 @@ def plotly_script(context: dict[str, Any]) -> SafeString:
     request = context.get("request")
     if request is not None:
         request.paperlabs_loads_plotly = True
-    return format_html('<script src="{}"></script>', static("vendor/plotly.min.js"))
+    # Deferred: plotly.js reads document.body as it loads; deferred scripts and the page's
+    # modules run in document order, so Plotly is there before the modules that draw.
+    return format_html('<script defer src="{}"></script>', static("vendor/plotly.min.js"))

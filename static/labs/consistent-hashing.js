@@ -1,6 +1,7 @@
 // The consistent-hashing lab view: the ring (or Redis Cluster's slot table), load per
 // node, the keys moved by the last membership change, and Dynamo's §6.2 efficiency.
 import { plotText } from "../escape.js";
+import { integerAxis, plural } from "../charts.js";
 import { colour, describe, plotConfig } from "../player.js";
 
 const TAU = 2 * Math.PI;
@@ -156,7 +157,7 @@ export function createView(root, player) {
         text: [plotText(sel.key)], hoverinfo: "text", showlegend: false, name: "selected key" });
     }
     Plotly.react("ch-ring", traces, {
-      ...layoutBase, title: { text: `Ring: ${s.nodes.length} nodes, ${s.tokens.length} tokens, ${fmt(s.key_count)} keys` },
+      ...layoutBase, title: { text: `Ring: ${plural(s.nodes.length, "node")}, ${plural(s.tokens.length, "token")}, ${plural(s.key_count, "key")}` },
       xaxis: { visible: false, range: [-1.3, 1.3], scaleanchor: "y" }, yaxis: { visible: false, range: [-1.3, 1.3] },
       legend: { orientation: "h" }, hovermode: "closest",
     }, plotConfig);
@@ -263,7 +264,7 @@ export function createView(root, player) {
     const total = keys.reduce((a, b) => a + b, 0) || 1;
     Plotly.react("ch-load", [
       { type: "bar", x: names.map(plotText), y: shares, name: "share of the hash space", marker: { color: names.map((_, i) => colour(i)) } },
-      { type: "bar", x: names.map(plotText), y: keys.map((k) => k / total), name: "share of the keys", marker: { color: "rgba(0,0,0,0.35)" } },
+      { type: "bar", x: names.map(plotText), y: keys.map((k) => k / total), name: "share of the keys", marker: { color: "rgba(0,0,0,0.35)", pattern: { shape: "." } } },
     ], { ...layoutBase, title: { text: title }, barmode: "group", yaxis: { tickformat: ".0%" }, legend: { orientation: "h" }, height: 300 }, plotConfig);
   }
 
@@ -278,9 +279,10 @@ export function createView(root, player) {
     const from = Object.entries(mv.from || {});
     const to = Object.entries(mv.to || {});
     Plotly.react("ch-moves", [
-      { type: "bar", x: from.map(([n]) => plotText(n)), y: from.map(([, c]) => -c), name: "keys leaving", marker: { color: "#c44" } },
+      { type: "bar", x: from.map(([n]) => plotText(n)), y: from.map(([, c]) => -c), name: "keys leaving", marker: { color: "#c44", pattern: { shape: "/" } } },
       { type: "bar", x: to.map(([n]) => plotText(n)), y: to.map(([, c]) => c), name: "keys arriving", marker: { color: "#4a4" } },
     ], { ...layoutBase, barmode: "relative", height: 260, legend: { orientation: "h" },
+      yaxis: integerAxis(Math.max(0, ...from.map(([, c]) => c), ...to.map(([, c]) => c)), { title: { text: "keys (leaving below 0)" }, rangemode: "normal" }),
       title: { text: `Last change: ${fmt(mv.moved)} of ${fmt(mv.total)} keys moved (${pct(mv.total ? mv.moved / mv.total : 0)})` } }, plotConfig);
     describe("ch-moves-desc", `${fmt(mv.moved)} of ${fmt(mv.total)} keys moved: from ${from.map(([n, c]) => `${n} ${fmt(c)}`).join(", ") || "none"}; to ${to.map(([n, c]) => `${n} ${fmt(c)}`).join(", ") || "none"}.`);
   }

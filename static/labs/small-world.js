@@ -1,6 +1,7 @@
 // The small-world lab view: the graph on a circle (shortcuts in red), C and L beside
 // the lattice's exact values, the degree distribution, gossip spreading, and the
 // paper's Figure 2 computed live with points appearing as they are measured.
+import { integerAxis, plural } from "../charts.js";
 import { describe, plotConfig } from "../player.js";
 
 const fmt = (x, digits = 3) => (x === null || x === undefined ? "∞" : Number(x).toFixed(digits));
@@ -43,8 +44,9 @@ export function createView(root, player) {
     $("sw-m").value = p.m;
     $("sw-seed").value = hello.seed;
     if (p.p > 0) $("sw-compare-p").value = p.p;
-    // A rebuilt graph makes the old comparison stale.
+    // A rebuilt graph makes the old comparison stale: clear it.
     $("sw-compare-table").hidden = true;
+    $("sw-compare-table").tBodies[0].replaceChildren();
   }
 
   function renderFigure2() {
@@ -156,7 +158,10 @@ export function createView(root, player) {
         $("sw-compare").disabled = false;
         $("sw-compare-cancel").disabled = true;
         const table = $("sw-compare-table");
+        const runs = message.rows[0] ? message.rows[0].runs : 0;
         table.hidden = false;
+        table.caption.textContent = `${message.mode} gossip on three graphs with n = ${message.n}, k = ${message.k}: rounds until every node knows`;
+        table.tHead.rows[0].cells[2].textContent = `Rounds until all ${message.n} nodes know: mean over ${plural(runs, "run")} (fewest–most)`;
         table.tBodies[0].replaceChildren(...message.rows.map((r) => {
           const tr = document.createElement("tr");
           for (const cell of [r.graph, `C = ${fmt(r.C)}, L = ${fmt(r.L, 2)}`, `${fmt(r.rounds_mean, 1)} (${r.rounds_min}–${r.rounds_max})`]) {
@@ -197,27 +202,29 @@ export function createView(root, player) {
     const onPath = new Set(s.path || []);
     const px = (s.path || []).map((v) => xs[v]);
     const py = (s.path || []).map((v) => ys[v]);
+    // Shapes as well as colours: selected ★, on the path ◆, informed ■, others ●.
     const colours = [];
+    const symbols = [];
     for (let i = 0; i < s.n; i++) {
-      if (s.selected && s.selected.node === i) colours.push("#000");
-      else if (onPath.has(i)) colours.push("#2ca02c");
-      else if (informed.has(i)) colours.push("#ff7f0e");
-      else colours.push("#1f77b4");
+      if (s.selected && s.selected.node === i) { colours.push("#000"); symbols.push("star"); }
+      else if (onPath.has(i)) { colours.push("#2ca02c"); symbols.push("diamond"); }
+      else if (informed.has(i)) { colours.push("#ff7f0e"); symbols.push("square"); }
+      else { colours.push("#1f77b4"); symbols.push("circle"); }
     }
     const big = s.n > 300;
     Plotly.react("sw-graph", [
       { type: "scattergl", mode: "lines", x: lx, y: ly, line: { color: "rgba(120,120,120,0.5)", width: 1 }, name: "lattice edges", hoverinfo: "skip" },
-      { type: "scattergl", mode: "lines", x: sx, y: sy, line: { color: "#d62728", width: 1.5 }, name: "shortcuts", hoverinfo: "skip" },
+      { type: "scattergl", mode: "lines", x: sx, y: sy, line: { color: "#d62728", width: 1.5, dash: "dash" }, name: "shortcuts", hoverinfo: "skip" },
       { type: "scattergl", mode: "lines", x: px, y: py, line: { color: "#2ca02c", width: 4 }, name: "shortest path", hoverinfo: "skip" },
       { type: "scattergl", mode: "markers", x: xs, y: ys, text: xs.map((_, i) => `node ${i}`), hoverinfo: "text", name: "nodes",
-        marker: { size: big ? 4 : 9, color: colours } },
+        marker: { size: big ? 4 : 9, color: colours, symbol: symbols } },
     ], {
       margin: { l: 10, r: 10, t: 40, b: 10 }, height: 520, showlegend: true, legend: { orientation: "h" },
       title: { text: `${s.model.replace("_", "–")}: n = ${s.n}, ${s.edges.length} edges, ${s.shortcuts.length} shortcuts` },
       xaxis: { visible: false, range: [-1.15, 1.15], scaleanchor: "y" }, yaxis: { visible: false, range: [-1.15, 1.15] },
     }, plotConfig);
     const rewire = s.decisions_total ? ` Rewiring: ${s.decisions_done} of ${s.decisions_total} edges decided (lap ${s.lap}).` : "";
-    describe("sw-graph-desc", `${s.n} nodes on a circle, ${s.edges.length} edges of which ${s.shortcuts.length} are shortcuts across the ring.${rewire}`);
+    describe("sw-graph-desc", `${plural(s.n, "node")} on a circle, ${plural(s.edges.length, "edge")} of which ${s.shortcuts.length} ${s.shortcuts.length === 1 ? "is a shortcut" : "are shortcuts"} across the ring.${rewire}`);
   }
 
   function renderMeasures(s) {
@@ -250,14 +257,17 @@ export function createView(root, player) {
     }
     const hist = s.degree_histogram;
     Plotly.react("sw-degrees", [{ type: "bar", x: hist.map((h) => h[0]), y: hist.map((h) => h[1]), marker: { color: "#1f77b4" } }],
-      { margin: { l: 40, r: 10, t: 30, b: 35 }, height: 220, title: { text: "Degree distribution" }, xaxis: { title: { text: "degree" } } }, plotConfig);
-    describe("sw-degrees-desc", `Degrees: ${hist.map(([d, c]) => `${c} nodes of degree ${d}`).join(", ")}.`);
+      { margin: { l: 40, r: 10, t: 30, b: 35 }, height: 220, title: { text: "Degree distribution" },
+        xaxis: integerAxis(Math.max(0, ...hist.map((h) => h[0])), { title: { text: "degree" } }),
+        yaxis: integerAxis(Math.max(0, ...hist.map((h) => h[1])), { title: { text: "nodes" } }) }, plotConfig);
+    describe("sw-degrees-desc", `Degrees: ${hist.map(([d, c]) => `${plural(c, "node")} of degree ${d}`).join(", ")}.`);
     const g = s.gossip;
     if (g) {
       Plotly.react("sw-spread", [{ type: "scatter", mode: "lines+markers", x: g.history.map((_, i) => i), y: g.history, line: { color: "#ff7f0e" } }],
         { margin: { l: 40, r: 10, t: 30, b: 35 }, height: 220, title: { text: `Gossip (${g.mode}) from node ${g.source}` },
-          xaxis: { title: { text: "round" } }, yaxis: { title: { text: "nodes informed" }, range: [0, s.n * 1.05] } }, plotConfig);
-      describe("sw-spread-desc", `Round ${g.round}: ${g.informed.length} of ${s.n} nodes know the rumour${g.finished ? " (done)" : ""}.`);
+          xaxis: integerAxis(g.history.length - 1, { title: { text: "round" } }),
+          yaxis: integerAxis(s.n, { title: { text: "nodes informed" }, range: [0, s.n * 1.05] }) }, plotConfig);
+      describe("sw-spread-desc", `Round ${g.round}: ${g.informed.length} of ${plural(s.n, "node")} know the rumour${g.finished ? " (done)" : ""}.`);
     } else {
       Plotly.purge("sw-spread");
       describe("sw-spread-desc", "Start spreading a rumour to see how many rounds it takes.");

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 def click_event(page: Any, event_id: int) -> None:
     # Click the marker of an event on the Plotly diagram, where the student would.
+    page.locator("#vc-diagram").scroll_into_view_if_needed()
     box = page.evaluate(
         """(id) => {
             const gd = document.getElementById('vc-diagram');

@@ -103,7 +103,7 @@ def test_every_page_has_the_policy_and_no_inline_script(pages: list[str]) -> Non
         html = response.content.decode()
         assert inline_scripts(html) == [], url
         # Eval only where Plotly draws (its WebGL traces compile code at run time).
-        plotly = "plotly.min.js" in html
+        plotly = "vendor/plotly.min." in html
         assert ("'unsafe-eval'" in policy["script-src"]) == plotly, url
 
 

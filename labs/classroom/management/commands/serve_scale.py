@@ -37,7 +37,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_samples")
         call_command("load_content")
-        env = {**default_env(), "PAPERLABS_STATIC_MANIFEST": "1"}
+        env = default_env()
         # Hashed, precompressed static files: nginx serves them with a year's caching.
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],

@@ -34,6 +34,8 @@ def test_every_lab_has_template_script_docs_and_sample() -> None:
     for lab in LABS:
         assert (ROOT / "templates" / lab.template).exists(), lab.template
         assert (ROOT / "static" / lab.script).exists(), lab.script
+        intro = ROOT / "templates" / "labs" / "intro" / f"{lab.slug}.html"
+        assert intro.exists(), f"{lab.slug} has no 'Try first' sentences ({intro.name})"
         assert lab.slug in slugs, f"{lab.slug} ships no narrated replay"
         assert lab.slug in (ROOT / "README.md").read_text(), f"{lab.slug} missing from README"
         lab.engine_class()

@@ -220,6 +220,19 @@ if _flag("PAPERLABS_HTTPS"):
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+# PAPERLABS_LMS_ORIGINS="https://canvas.example.edu ...": the LMSs allowed to show
+# paperlabs in their iframe. Over HTTPS the session and CSRF cookies are then sent in a
+# third-party context too (SameSite=None needs Secure, so only with PAPERLABS_HTTPS).
+PAPERLABS_LMS_ORIGINS = [
+    o for o in os.environ.get("PAPERLABS_LMS_ORIGINS", "").replace(",", " ").split() if o
+]
+if PAPERLABS_LMS_ORIGINS:
+    PAPERLABS_CSP["frame-ancestors"] = ["'self'", *PAPERLABS_LMS_ORIGINS]
+    # The policy's frame-ancestors now decides who may frame a page.
+    MIDDLEWARE = [m for m in MIDDLEWARE if not m.endswith("XFrameOptionsMiddleware")]
+    if _flag("PAPERLABS_HTTPS"):
+        SESSION_COOKIE_SAMESITE = "None"
+        CSRF_COOKIE_SAMESITE = "None"
 # PAPERLABS_BEHIND_PROXY=1: a proxy (nginx) terminates TLS and sets X-Forwarded-Proto,
 # overwriting whatever the client sent; only then may Django trust that header.
 if _flag("PAPERLABS_BEHIND_PROXY"):

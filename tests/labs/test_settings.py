@@ -70,3 +70,34 @@ def test_a_key_file_that_is_a_symlink_is_not_followed_when_made(
     with pytest.raises(OSError):
         project_settings.secret_key(link)
     assert not target.exists()
+
+
+def test_lms_origins_may_frame_the_site_over_https() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='labs.settings'; django.setup();"
+        "from django.conf import settings as s;"
+        "print(s.PAPERLABS_CSP['frame-ancestors'], s.SESSION_COOKIE_SAMESITE,"
+        " any(m.endswith('XFrameOptionsMiddleware') for m in s.MIDDLEWARE))"
+    )
+    env = {
+        **os.environ,
+        "PAPERLABS_LMS_ORIGINS": "https://canvas.example.edu https://moodle.example.org",
+        "PAPERLABS_HTTPS": "1",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    assert "'self'" in out and "https://canvas.example.edu" in out
+    assert "https://moodle.example.org" in out and "None False" in out
+    plain = subprocess.run(
+        [sys.executable, "-c", code],
+        env={k: v for k, v in os.environ.items() if k != "PAPERLABS_LMS_ORIGINS"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "[\"'none'\"]" in plain and "Lax True" in plain

@@ -18,6 +18,7 @@ from labs.classroom import store
 from labs.classroom.models import Answer, ClassSession, Participant
 from labs.classroom.questions import questions_for
 from labs.live.frames import dumps
+from labs.live.limits import SAVES, client_of_request
 from labs.models import Replay
 from labs.registry import LABS
 from labs.teaching import content
@@ -63,6 +64,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
     """A new live session from a lab (its defaults) or a replay (its recording)."""
+    try:
+        # Each session is a stored row: counted with the client's saves.
+        SAVES.take(client_of_request(request), "classroom session")
+    except CommandError as err:
+        return HttpResponse(f"Refused: {err}", status=429, content_type="text/plain")
     replay_id = request.POST.get("replay", "")[:64]
     exercise_id = request.POST.get("exercise", "")[:64]
     captions: dict[str, str] = {}

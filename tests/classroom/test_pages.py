@@ -108,3 +108,20 @@ def test_an_exercise_can_be_taught_from_its_scenario() -> None:
     assert session.title == "A node joins the ring" and session.position == 1
     page = teacher.get(f"/classroom/{code}/teach/").content.decode()
     assert 'value="ch-join-basics/owner"' in page
+
+
+def test_a_lab_page_starts_a_live_session_of_itself_and_starts_are_rate_limited(
+    settings: object,
+) -> None:
+    from labs.live.limits import SAVES
+
+    SAVES.reset()
+    client = Client()
+    html = client.get("/labs/snapshots/").content.decode()
+    assert 'id="teach-live"' in html and 'name="lab" value="snapshots"' in html
+    response = client.post("/classroom/start/", {"lab": "snapshots"})
+    assert response.status_code == 302 and "/teach/" in response["Location"]
+    settings.PAPERLABS_SAVES_PER_HOUR = 1  # type: ignore[attr-defined]
+    refused = client.post("/classroom/start/", {"lab": "snapshots"})
+    assert refused.status_code == 429 and b"PAPERLABS_SAVES_PER_HOUR" in refused.content
+    SAVES.reset()

@@ -95,7 +95,12 @@ export function createView(root, player) {
     const losses = marks("loss");
     const supplies = a.events.filter((e) => e.kind === "supply");
     const end = Math.max(years(a.now), 0.1);
+    // Every disk is a row of the timeline, drawn from the start: failures sit on it.
+    const dx = [];
+    const dy = [];
+    for (let disk = 0; disk < (a.d / a.g) * n; disk++) { dx.push(0, end, null); dy.push(disk, disk, null); }
     Plotly.react("rb-timeline", [
+      { type: "scatter", mode: "lines", name: "disks", x: dx, y: dy, line: { color: "#d0d7de", width: 1 }, hoverinfo: "skip", showlegend: false },
       { type: "scatter", mode: "lines", name: "rebuild windows", x: wx, y: wy, line: { color: "#ff7f0e", width: 6 }, hoverinfo: "skip" },
       { type: "scatter", mode: "markers", name: "failures", ...fails, hoverinfo: "text", marker: { color: "#1f77b4", symbol: "x", size: 8 } },
       { type: "scatter", mode: "markers", name: "data loss", ...losses, hoverinfo: "text", marker: { color: "#d62728", symbol: "star", size: 14 } },

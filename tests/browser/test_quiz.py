@@ -151,4 +151,4 @@ def test_pick_a_node_in_a_chart_in_practice(page: Any, live_server_url: str) -> 
     assert page.input_value("#pick-biggest") == biggest
     page.click("#btn-check")
     page.wait_for_selector("#score")
-    assert page.locator("#q-biggest .feedback").get_attribute("data-status") == "correct"
+    assert page.locator("#question-biggest .feedback").get_attribute("data-status") == "correct"

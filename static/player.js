@@ -136,7 +136,10 @@ export function startPlayer(root, createView) {
     if (control) {
       showFieldError(control, `${labelOf(control)} ${err.rule}, got ${shown(err.value)}.`);
     } else if (origin && root.contains(origin) && origin.closest("fieldset")) {
-      showFieldError(origin, err.message);
+      // A refusal inside a pasted file ("line 2: process ...") belongs to its text box.
+      const box = origin.closest("fieldset").querySelectorAll("textarea[data-field]");
+      if (box.length === 1) showFieldError(box[0], `${labelOf(box[0])}, ${err.message}`);
+      else showFieldError(origin, err.message);
     }
     status(`Refused: ${control ? `${labelOf(control)} ${err.rule}, got ${shown(err.value)}` : err.message}`, true);
     statusHeld = true;

@@ -108,3 +108,19 @@ def test_the_player_joins_frames_sent_in_parts(
         wait_step(page, 1, 1)
         names = page.evaluate("document.getElementById('ch-load').data[0].x")
         assert names == ["A", "B", "C", "D", "E"]
+
+
+def test_snapshots_refuses_html_process_names_next_to_the_field(
+    page: Any, live_server_url: str
+) -> None:
+    # Process ids are letters, digits and a few marks: markup never reaches a chart.
+    page.goto(f"{live_server_url}/labs/snapshots/")
+    wait_ready(page)
+    bold = "<b>p</b>"
+    page.fill("#cl-topology-text", f"2\n{bold} 1\nq 0\n{bold} q\nq {bold}\n")
+    page.click("#cl-import-topology")
+    error = page.locator("#cl-topology-text-error")
+    error.wait_for()
+    assert error.inner_text().startswith("Topology text, line 2: process must be")
+    assert page.evaluate("window.paperlabs.length") == 0
+    assert injected(page, "cl-diagram") == {"links": 0, "styled": 0}

@@ -34,6 +34,9 @@ def test_every_lab_has_template_script_docs_and_sample() -> None:
     for lab in LABS:
         assert (ROOT / "templates" / lab.template).exists(), lab.template
         assert (ROOT / "static" / lab.script).exists(), lab.script
+        template = (ROOT / "templates" / lab.template).read_text()
+        for chart in re.findall(r"<div [^>]*role=\"img\"[^>]*>", template):
+            assert "aria-label=" in chart, f"{lab.slug}: a chart without a name: {chart}"
         intro = ROOT / "templates" / "labs" / "intro" / f"{lab.slug}.html"
         assert intro.exists(), f"{lab.slug} has no 'Try first' sentences ({intro.name})"
         assert lab.slug in slugs, f"{lab.slug} ships no narrated replay"

@@ -81,20 +81,22 @@ class SmallWorldEngine(LabEngine):
 
     State
     -----
-    ``state()`` returns ``{"model", "n", "k", "p", "m", "nodes": n, "edges": [[u, v], ...]
-    (u < v, sorted), "shortcuts": [[u, v], ...] (edges that are not lattice edges; [] for
-    Erdos-Renyi and Barabasi-Albert), "lap": lap of the next decision (null for ER/BA),
+    ``state()`` returns ``{"model", "n", "k", "p", "m", "nodes": n, "edges": ((u, v), ...)
+    (u < v, sorted), "shortcuts": ((u, v), ...) (edges that are not lattice edges; empty
+    for Erdos-Renyi and Barabasi-Albert), "lap": lap of the next decision (null for ER/BA),
     "decisions_done", "decisions_total", "C", "L" (null if disconnected), "L_note" (one
     sentence), "components", "C0", "L0" (the lattice's exact values for n and k),
     "degree_histogram": [[degree, count], ...], "selected": null or {"node", "degree",
     "C_v"}, "path": null or [a, ..., b], "gossip": null or {"mode", "source", "round",
-    "informed": [...], "history": [informed count per round], "finished"}}``.
+    "informed": [...], "history": [informed count per round], "finished"}}``. The edges
+    and shortcuts are tuples (JSON arrays on the wire), the same objects at every call
+    while the graph is unchanged; everything else is built afresh.
 
     Examples
     --------
     >>> engine = SmallWorldEngine(SmallWorldParams(n=12, k=4, p=0.5), seed=3)
     >>> engine.state()["decisions_total"], engine.state()["shortcuts"]
-    (24, [])
+    (24, ())
     >>> [e.text for e in engine.step() + engine.step()]
     ['Lap 1: edge (0, 1) is rewired to (0, 8): a shortcut across the ring.', 'Lap 1: edge (1, 2) is rewired to (1, 9): a shortcut across the ring.']
     >>> engine.apply({"action": "rewire_all"})[0].text

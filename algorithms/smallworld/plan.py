@@ -66,11 +66,18 @@ class Measures(NamedTuple):
     sums: _PathSums
 
 
-class Picture(NamedTuple):
-    """What the view draws: sorted edges ``u < v``, the shortcuts, the degree histogram."""
+Edges = tuple[tuple[int, int], ...]
 
-    edges: Any  # read-only int array, one row [u, v] per edge
-    shortcuts: Any  # read-only int array: edges that are not lattice edges (ring models)
+
+class Picture(NamedTuple):
+    """What the view draws: sorted edges ``u < v``, the shortcuts, the degree histogram.
+
+    Tuples, built once per version: ``state()`` hands out these very objects, so a
+    frame encoder that remembers what it sent last can skip 50,000 unchanged edges.
+    """
+
+    edges: Edges
+    shortcuts: Edges  # edges that are not lattice edges (ring models; else empty)
     degree_histogram: tuple[tuple[int, int], ...]
 
 
@@ -209,6 +216,10 @@ class GraphPlan:
         across = np.minimum(gap, n - gap) > self.h
         degree = np.bincount(np.concatenate([eu, ev]), minlength=n)
         counts = np.bincount(degree)
-        shortcuts = edges[across] if self.ring else np.zeros((0, 2), dtype=np.int64)
-        histogram = tuple((d, int(c)) for d, c in enumerate(counts.tolist()) if c)
-        return Picture(frozen_array(edges), frozen_array(shortcuts), histogram)
+        shortcuts = _pairs(edges[across]) if self.ring else ()
+        histogram = tuple((d, c) for d, c in enumerate(counts.tolist()) if c)
+        return Picture(_pairs(edges), shortcuts, histogram)
+
+
+def _pairs(rows: IntArray) -> Edges:
+    return tuple(map(tuple, rows.tolist()))

@@ -71,17 +71,16 @@ def path_length_json(n: int, sums: _PathSums) -> tuple[float | None, str]:
 
 
 def picture_json(picture: Picture) -> JSON:
-    """Edges, shortcuts and degree histogram as fresh JSON lists.
+    """Edges and shortcuts (the memo's own tuples) and the degree histogram as lists.
 
     Examples
     --------
-    >>> import numpy as np
-    >>> picture_json(Picture(np.array([[0, 1]]), np.zeros((0, 2)), ((1, 2),)))
-    {'edges': [[0, 1]], 'shortcuts': [], 'degree_histogram': [[1, 2]]}
+    >>> picture_json(Picture(((0, 1),), (), ((1, 2),)))
+    {'edges': ((0, 1),), 'shortcuts': (), 'degree_histogram': [[1, 2]]}
     """
     return {
-        "edges": picture.edges.tolist(),
-        "shortcuts": picture.shortcuts.tolist(),
+        "edges": picture.edges,
+        "shortcuts": picture.shortcuts,
         "degree_histogram": [[d, c] for d, c in picture.degree_histogram],
     }
 
@@ -145,7 +144,7 @@ def state_json(
     >>> plan = GraphPlan.ring_model(6, 2, 0.0, random.Random(1), remove=True)
     >>> s = state_json(params, plan, 0, plan.measure(0), plan.picture(0), None, None, None)
     >>> s["edges"], s["L"], s["lap"], s["theory"]["C_barrat_weigt"]
-    ([[0, 1], [0, 5], [1, 2], [2, 3], [3, 4], [4, 5]], 1.8, 1, 0.0)
+    (((0, 1), (0, 5), (1, 2), (2, 3), (3, 4), (4, 5)), 1.8, 1, 0.0)
     """
     n = plan.n
     big_l, note = path_length_json(n, measures.sums)

@@ -12,11 +12,12 @@ nodes, averaged over all pairs; the ring lattice has ``C(0) = 3(k-2)/(4(k-1))`` 
 
 Examples
 --------
->>> from algorithms.smallworld.generators import watts_strogatz
->>> G = watts_strogatz(1000, 10, 0.01, seed=1)
->>> C, L = clustering(G), path_length(G)
->>> round(C / lattice_clustering(10), 2), round(L / lattice_path_length(1000, 10), 2)
-(0.98, 0.19)
+>>> from algorithms.smallworld.generators import ring_lattice
+>>> lattice = ring_lattice(1000, 10)  # p = 0: the measures are the closed forms
+>>> clustering(lattice) == lattice_clustering(10)
+True
+>>> path_length(lattice) == lattice_path_length(1000, 10)
+True
 """
 
 from __future__ import annotations

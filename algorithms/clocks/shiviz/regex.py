@@ -63,16 +63,18 @@ def _nested_repetition(pattern: str) -> bool:
             return m.end() - at
         return 0
 
+    def atom_end(at: int) -> int:
+        """Past the quantifier after the atom ending at ``at``; an unbounded one marks the group."""
+        width = unbounded(at)
+        if width and stack:
+            stack[-1] = True
+        return at + width
+
     while i < n:
         ch = pattern[i]
         if ch == "\\":
-            i += 2
-            width = unbounded(i)
-            if width and stack:
-                stack[-1] = True
-            i += width
-            continue
-        if ch == "[":
+            i = atom_end(i + 2)
+        elif ch == "[":
             j = i + 1
             if j < n and pattern[j] == "^":
                 j += 1
@@ -80,17 +82,11 @@ def _nested_repetition(pattern: str) -> bool:
                 j += 1
             while j < n and pattern[j] != "]":
                 j += 2 if pattern[j] == "\\" else 1
-            i = j + 1
-            width = unbounded(i)
-            if width and stack:
-                stack[-1] = True
-            i += width
-            continue
-        if ch == "(":
+            i = atom_end(j + 1)
+        elif ch == "(":
             stack.append(False)
             i += 1
-            continue
-        if ch == ")":
+        elif ch == ")":
             inner = stack.pop() if stack else False
             i += 1
             width = unbounded(i)
@@ -99,11 +95,8 @@ def _nested_repetition(pattern: str) -> bool:
             if stack and (inner or width):
                 stack[-1] = True
             i += width
-            continue
-        width = unbounded(i + 1)
-        if width and stack:
-            stack[-1] = True
-        i += 1 + width
+        else:
+            i = atom_end(i + 1)
     return False
 
 

@@ -76,25 +76,33 @@ class VersionMemo:
     Parameters
     ----------
     versions : int
-        How many versions to keep (the oldest used is dropped first); at least 1.
+        How many versions to keep (the least recently used is dropped first); at least 1.
+    keys : int
+        How many values to keep per version (likewise), so that a client asking for
+        thousands of different paths at one step holds a bounded amount of memory.
 
     Examples
     --------
-    >>> memo = VersionMemo(versions=1)
+    >>> memo = VersionMemo(versions=1, keys=2)
     >>> memo.get(3, "edges", lambda: (1, 2))
     (1, 2)
     >>> memo.get(4, "edges", lambda: (1, 2, 3)), len(memo)
     ((1, 2, 3), 1)
+    >>> [memo.get(4, ("path", b), lambda: b) for b in range(3)]
+    [0, 1, 2]
+    >>> memo.get(4, "edges", lambda: ()), memo.get(4, ("path", 2), lambda: -1)
+    ((), 2)
     >>> memo.get(5, "list", lambda: [1])
     Traceback (most recent call last):
     ...
     TypeError: a memo keeps only immutable values; 'list' gave a list
     """
 
-    def __init__(self, versions: int = 4) -> None:
-        if versions < 1:
-            raise ValueError(f"versions must be at least 1, got {versions}")
+    def __init__(self, versions: int = 4, keys: int = 32) -> None:
+        if versions < 1 or keys < 1:
+            raise ValueError(f"versions and keys must be at least 1, got {versions}, {keys}")
         self._versions = versions
+        self._keys = keys
         self._store: dict[int, dict[Hashable, object]] = {}
 
     def __len__(self) -> int:
@@ -109,17 +117,20 @@ class VersionMemo:
             values = {}
         self._store[version] = values  # most recently used last
         if key in values:
-            return values[key]  # type: ignore[return-value]
+            values[key] = hit = values.pop(key)  # likewise
+            return hit  # type: ignore[return-value]
         value = compute()
         if not _immutable(value):
             raise TypeError(
                 f"a memo keeps only immutable values; {key!r} gave a {type(value).__name__}"
             )
+        while len(values) >= self._keys:
+            del values[next(iter(values))]
         values[key] = value
         return value
 
     def __copy__(self) -> VersionMemo:
-        other = VersionMemo(self._versions)
+        other = VersionMemo(self._versions, self._keys)
         other._store = {version: dict(values) for version, values in self._store.items()}
         return other
 

@@ -182,3 +182,12 @@ def test_the_plan_is_read_only() -> None:
     with pytest.raises(ValueError, match="read-only"):
         engine.plan.ids[0] = 1
     assert copy.deepcopy(engine.plan) is engine.plan
+
+
+def test_many_look_ups_at_one_step_hold_a_bounded_memo() -> None:
+    engine = SmallWorldEngine(SmallWorldParams(n=200, k=4, p=0.1), 5)
+    for b in range(1, 200):
+        engine.apply({"action": "shortest_path", "a": 0, "b": b})
+        engine.state()
+    kept = engine._memo._store[engine.done]
+    assert len(kept) <= 32 and "measures" in kept and "picture" in kept

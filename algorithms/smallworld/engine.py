@@ -137,22 +137,24 @@ class SmallWorldEngine(LabEngine):
         self.selected: int | None = None
         self.path_ends: tuple[int, int] | None = None
         self.rumour: Rumour | None = None
-        self._memo = VersionMemo(self.MEMO_VERSIONS)
+        self._graph_memo = VersionMemo(self.MEMO_VERSIONS)
 
     # -- the graph at this version (memoised by ``done``) ---------------------------------
 
     def _measures(self) -> Measures:
         """C, L, local clustering, degrees and components of the graph as it is now."""
-        return self._memo.get(self.done, "measures", lambda: self.plan.measure(self.done))
+        return self._graph_memo.get(self.done, "measures", lambda: self.plan.measure(self.done))
 
     def _neighbours(self) -> Neighbours:
-        return self._memo.get(self.done, "neighbours", lambda: self.plan.neighbours(self.done))
+        return self._graph_memo.get(
+            self.done, "neighbours", lambda: self.plan.neighbours(self.done)
+        )
 
     def _picture(self) -> Picture:
-        return self._memo.get(self.done, "picture", lambda: self.plan.picture(self.done))
+        return self._graph_memo.get(self.done, "picture", lambda: self.plan.picture(self.done))
 
     def _reachable_from(self, source: int) -> int:
-        return self._memo.get(
+        return self._graph_memo.get(
             self.done, ("reach", source), lambda: _reachable(self._neighbours(), source)
         )
 
@@ -165,7 +167,7 @@ class SmallWorldEngine(LabEngine):
             path = _bfs_path(self._neighbours(), a, b)
             return None if path is None else tuple(path)
 
-        return self._memo.get(self.done, ("path", a, b), find)
+        return self._graph_memo.get(self.done, ("path", a, b), find)
 
     # -- commands -------------------------------------------------------------------------
 

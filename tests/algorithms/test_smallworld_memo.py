@@ -98,7 +98,7 @@ def test_state_changes_nothing_a_later_step_sees(model: str) -> None:
 def test_state_leaves_every_attribute_as_it_was() -> None:
     engine = SmallWorldEngine(SmallWorldParams(n=40, k=4, p=0.3), 2)
     play(engine, False)
-    skip = ("_memo", "plan", "rng")
+    skip = ("_graph_memo", "plan", "rng")
 
     def attributes() -> dict[str, Any]:
         return {k: copy.deepcopy(v) for k, v in vars(engine).items() if k not in skip}
@@ -130,13 +130,13 @@ def test_timeline_checkpoints_are_not_touched_by_the_live_engine() -> None:
         timeline.forward()
         timeline.engine.state()
     checkpoints = dict(timeline._checkpoints)
-    frozen = {step: len(engine._memo) for step, engine in checkpoints.items()}
+    frozen = {step: len(engine._graph_memo) for step, engine in checkpoints.items()}
     live = set(mutable_parts(timeline.engine))
     for step, engine in checkpoints.items():
         assert not live & set(mutable_parts(engine)), f"checkpoint {step} shares state"
     timeline.look_up({"action": "select_node", "node": 1})
     timeline.engine.state()
-    assert {step: len(engine._memo) for step, engine in checkpoints.items()} == frozen
+    assert {step: len(engine._graph_memo) for step, engine in checkpoints.items()} == frozen
     timeline.seek(3)
     assert timeline.engine.state()["decisions_done"] == 3
 
@@ -189,5 +189,5 @@ def test_many_look_ups_at_one_step_hold_a_bounded_memo() -> None:
     for b in range(1, 200):
         engine.apply({"action": "shortest_path", "a": 0, "b": b})
         engine.state()
-    kept = engine._memo._store[engine.done]
+    kept = engine._graph_memo._store[engine.done]
     assert len(kept) <= 32 and "measures" in kept and "picture" in kept

@@ -40,7 +40,7 @@ from algorithms.engine import (
     move,
 )
 from algorithms.smallworld.gossip import Rumour
-from algorithms.smallworld.limits import GOSSIP_MODES, JSON, RING_MODELS
+from algorithms.smallworld.limits import GOSSIP_MODES, JSON, RING_MODELS, _gossip_round_cap
 from algorithms.smallworld.memo import VersionMemo
 from algorithms.smallworld.metrics import _bfs_path, _reachable
 from algorithms.smallworld.params import SmallWorldParams
@@ -319,7 +319,7 @@ class SmallWorldEngine(LabEngine):
                 f"Round {rnd}: {count:,} of {n:,} nodes know the rumour; the other "
                 f"{n - count:,} cannot be reached from node {r.source}."
             )
-        elif rnd >= 20 * n + 100:
+        elif rnd >= _gossip_round_cap(n):
             r.finished = True
             text = f"Round {rnd}: {count:,} of {n:,} nodes know the rumour; the spread stops here."
         else:

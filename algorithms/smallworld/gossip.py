@@ -27,6 +27,7 @@ from algorithms.engine import CommandError, check_choice, check_int, check_seed
 from algorithms.smallworld.generators import erdos_renyi, ring_lattice, watts_strogatz
 from algorithms.smallworld.limits import (
     ENGINE_MAX_NODES,
+    GOSSIP_MAX_ROUNDS,
     GOSSIP_MAX_RUNS,
     GOSSIP_MODES,
     JSON,
@@ -35,6 +36,7 @@ from algorithms.smallworld.limits import (
     _check_k,
     _check_n,
     _check_p,
+    _gossip_round_cap,
 )
 from algorithms.smallworld.metrics import _neighbour_lists, _reachable, clustering, path_length
 from algorithms.smallworld.sweep import SweepCancelled
@@ -183,7 +185,10 @@ def gossip(
     g, mode_ = _check_gossip(G, source, mode)
     nodes, nbrs = _neighbour_lists(g)
     n = len(nodes)
-    cap = 20 * n + 100 if max_rounds is None else check_int("max_rounds", max_rounds, 0, 10**6)
+    if max_rounds is None:
+        cap = _gossip_round_cap(n)
+    else:
+        cap = check_int("max_rounds", max_rounds, 0, GOSSIP_MAX_ROUNDS)
     rng = random.Random(check_seed(seed))
     start = nodes.index(source)
     reach = _reachable(nbrs, start)

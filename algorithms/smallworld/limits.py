@@ -56,6 +56,12 @@ SWEEP_MAX_PS = 50
 SWEEP_MAX_WORKERS = 8
 """Most worker processes for :func:`sweep`."""
 
+ENGINE_MAX_M = 20
+"""Most Barabasi-Albert edges per new node in the lab engine."""
+
+GOSSIP_MAX_ROUNDS = 10**6
+"""The largest ``max_rounds`` :func:`gossip` takes."""
+
 GOSSIP_MAX_RUNS = 100
 """Most runs per graph and mode in :func:`gossip_comparison`."""
 
@@ -98,6 +104,17 @@ def _check_graph(G: object) -> nx.Graph:
             "G", f"{G.number_of_nodes()} nodes", f"must have at most {MAX_NODES} nodes"
         )
     return G
+
+
+def _gossip_round_cap(n: int) -> int:
+    """Rounds after which a rumour stops: ``20 n + 100``, far more than a connected graph needs.
+
+    Examples
+    --------
+    >>> _gossip_round_cap(40)
+    900
+    """
+    return 20 * n + 100
 
 
 RING_MODELS = ("watts_strogatz", "newman_watts")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from algorithms.engine import CommandError, LabParams, check_choice, check_int
 from algorithms.smallworld.limits import (
     ENGINE_MAX_K,
+    ENGINE_MAX_M,
     ENGINE_MAX_NODES,
     MODELS,
     _check_k,
@@ -65,6 +66,6 @@ class SmallWorldParams(LabParams):
         n = check_int("n", self.n, 4, ENGINE_MAX_NODES)
         _check_k(self.k, n, ENGINE_MAX_K)
         object.__setattr__(self, "p", _check_p(self.p))
-        check_int("m", self.m, 1, 20)
+        check_int("m", self.m, 1, ENGINE_MAX_M)
         if self.m >= n:
             raise CommandError("m", self.m, f"must be less than n = {n}")

@@ -1371,7 +1371,7 @@ def _fmt(x: float) -> str:
     return f"{x:.3f}".rstrip("0").rstrip(".") if x == x else "undefined"
 
 
-class SmallWorldEngine(LabEngine):
+class SmallWorldEngine(LabEngine[SmallWorldParams]):
     """The small-world lab: watch a ring lattice rewire edge by edge, measure it, gossip on it.
 
     For the two ring models the graph starts as the lattice and every step (or

@@ -82,7 +82,7 @@ def node_names(count: int) -> tuple[str, ...]:
     return tuple(chr(65 + i) if i < 26 else f"N{i + 1}" for i in range(count))
 
 
-class QuorumEngine(LabEngine):
+class QuorumEngine(LabEngine[QuorumParams]):
     """A Dynamo cluster of ``nodes`` servers with ``(N, R, W)`` quorums on the kernel.
 
     Commands
@@ -106,13 +106,8 @@ class QuorumEngine(LabEngine):
     ['v1']
     """
 
-    Params = QuorumParams
-
     def __init__(self, params: QuorumParams, seed: int) -> None:
-        if not isinstance(params, QuorumParams):
-            raise CommandError("params", params, "must be QuorumParams")
-        self.params = params
-        self.seed = check_int("seed", seed, 0, 2**63 - 1)
+        super().__init__(params, seed)
         names = node_names(params.nodes)
         timeout = (
             1_000.0

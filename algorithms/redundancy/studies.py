@@ -38,6 +38,7 @@ from algorithms.engine import (
     move,
 )
 from algorithms.redundancy.cells import MAX_SIM_WORKERS, blast_radius
+from algorithms.redundancy.params import RedundancyParams
 from algorithms.redundancy.raid import HOURS_PER_YEAR
 from algorithms.redundancy.sweep import MAX_SWEEP_POINTS, SWEEPS, mttdl_sweep
 
@@ -87,7 +88,7 @@ def default_sweep_values(vary: str, d: int, mttf: float) -> Sequence[float]:
     return [h for h in _MTTR_STEPS if h < mttf / 10] or [mttf / 20]
 
 
-class RedundancyStudies(LabEngine):
+class RedundancyStudies(LabEngine[RedundancyParams]):
     """Sweeps, blast radius and look-ups of the redundancy lab (a base of its engine).
 
     ``sweep`` {vary: g|mttr, values?, trials?}: simulate the array at each value and
@@ -109,7 +110,6 @@ class RedundancyStudies(LabEngine):
     selected_group: int | None = None
 
     # supplied by the engine
-    rng: Any
     array: Any
     placement: Any
     down: Any

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar, cast
@@ -49,8 +50,8 @@ class Event:
     data: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> JSON:
-        """The event as sent in a frame."""
-        return {"kind": self.kind, "text": self.text, "data": dict(self.data)}
+        """The event as sent in a frame (a copy: editing it never reaches the engine)."""
+        return {"kind": self.kind, "text": self.text, "data": copy.deepcopy(dict(self.data))}
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ Zone R1a fails (20 hosts): with one replica per zone, 0 of 1,000 items lose ever
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -312,7 +313,7 @@ class RedundancyEngine(RedundancyStudies):
                 "failed": list(self.failed),
                 "down_hosts": int(self.down.sum()),
                 "last_failure": None if self.last_failure is None else self.last_failure.to_json(),
-                "loss_per_year": dict(self._loss_per_year),
+                "loss_per_year": copy.deepcopy(self._loss_per_year),
                 "rates": dict(DOMAIN_RATES),
             },
             **self.studies_state(),

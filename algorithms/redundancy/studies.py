@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -246,10 +247,11 @@ class RedundancyStudies(LabEngine[RedundancyParams]):
         }
 
     def studies_state(self) -> JSON:
-        """The kept results and the selections, for :meth:`state`."""
+        """The kept results and the selections, for :meth:`state` (copies: a caller may
+        edit what it gets)."""
         return {
-            "sweep": self.sweep_result,
-            "blast": self.blast_result,
+            "sweep": copy.deepcopy(self.sweep_result),
+            "blast": copy.deepcopy(self.blast_result),
             "selected_item": None
             if self.selected_item is None
             else self.item_view(self.selected_item),

@@ -204,6 +204,10 @@ class QuorumEngine(QuorumFaults, QuorumLookUps):
 
     def state(self) -> dict[str, Any]:
         """Nodes, legs, requests, keys with their holders, staleness and the PBS curve."""
+        # Costly (every key's holders, every leg): drawn once per version, then copied.
+        return self.memo("state", self._draw)
+
+    def _draw(self) -> dict[str, Any]:
         shown = None
         if self.selected is not None:
             order = self.cluster.preference_list(self.selected)

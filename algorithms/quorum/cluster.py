@@ -33,7 +33,7 @@ Examples
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 from algorithms.engine import CommandError
@@ -49,21 +49,9 @@ __all__ = ["CLIENTS", "VNODES", "Cluster"]
 class Cluster(Replicas):
     """Nodes on a ring, each key replicated on ``n`` of them, with coordinators, on the kernel.
 
-    The ring, the stores and hinted handoff are those of :class:`~.replicas.Replicas`; this
-    adds the clients' requests and the coordinators' quorums.
-
-    Parameters
-    ----------
-    nodes : tuple of str
-        The servers' names, placed on an MD5 ring with 8 tokens each.
-    n, r, w : int
-        Replicas per key, read and write quorums (validated by the caller).
-    model : WARSModel
-        Draws each leg's delay in ms.
-    seed : int
-        Seeds the kernel's ``random.Random``.
-    timeout_ms : float
-        How long a coordinator waits for its quorum before the request fails.
+    The ring, the stores and hinted handoff are those of :class:`~.replicas.Replicas`,
+    whose parameters it takes; this adds the clients' requests and the coordinators'
+    quorums.
     """
 
     def __init__(
@@ -153,29 +141,7 @@ class Cluster(Replicas):
         if m.status != "delivered":
             self._lost(m)
             return
-        match leg.kind:
-            case "put":
-                self._on_put(m.src, m.dst, leg)
-            case "write":
-                self._on_write(m.src, m.dst, leg)
-            case "write_ack":
-                self._on_write_ack(m.src, m.dst, leg)
-            case "put_ok":
-                self._on_put_ok(m.src, m.dst, leg)
-            case "get":
-                self._on_get(m.src, m.dst, leg)
-            case "read":
-                self._on_read(m.src, m.dst, leg)
-            case "read_reply":
-                self._on_read_reply(m.src, m.dst, leg)
-            case "get_ok":
-                self._on_get_ok(m.src, m.dst, leg)
-            case "repair":
-                self._on_repair(m.src, m.dst, leg)
-            case "handoff":
-                self._on_handoff(m.src, m.dst, leg)
-            case "handoff_ack":
-                self._on_handoff_ack(m.src, m.dst, leg)
+        _LEG_HANDLERS[leg.kind](self, m.src, m.dst, leg)
 
     def _lost(self, m: Message[Leg]) -> None:
         leg = m.payload
@@ -360,3 +326,19 @@ class Cluster(Replicas):
     def pending(self) -> Iterable[LegRecord]:
         """The legs still in flight."""
         return (self.legs[m.id] for m in self.net.in_flight())
+
+
+# What a node does when a leg of each kind reaches it: (cluster, src, dst, leg).
+_LEG_HANDLERS: dict[str, Callable[[Cluster, str, str, Leg], None]] = {
+    "put": Cluster._on_put,
+    "write": Cluster._on_write,
+    "write_ack": Cluster._on_write_ack,
+    "put_ok": Cluster._on_put_ok,
+    "get": Cluster._on_get,
+    "read": Cluster._on_read,
+    "read_reply": Cluster._on_read_reply,
+    "get_ok": Cluster._on_get_ok,
+    "repair": Cluster._on_repair,
+    "handoff": Cluster._on_handoff,
+    "handoff_ack": Cluster._on_handoff_ack,
+}

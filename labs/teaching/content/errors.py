@@ -78,6 +78,11 @@ class Report:
             for p in self.problems
         )
 
+    def has_at(self, path: Path_) -> bool:
+        """Whether a problem names ``path`` itself (a refused list, not one entry)."""
+        key = keypath(path)
+        return any(p.key == key for p in self.problems)
+
     def in_file_order(self) -> list[Problem]:
         """The problems by line (those without a line first), as found otherwise."""
         return sorted(self.problems, key=lambda p: p.line or 0)

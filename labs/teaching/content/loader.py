@@ -17,6 +17,12 @@ from pydantic import BaseModel, ValidationError
 
 from labs.registry import LABS
 from labs.teaching.content.errors import Path_, Report, shown
+from labs.teaching.content.exercise_schema import (
+    ExerciseFile,
+    QuestionSpec,
+    ScenarioSpec,
+    tolerance,
+)
 from labs.teaching.content.items import (
     ContentSet,
     Exercise,
@@ -28,14 +34,7 @@ from labs.teaching.content.items import (
     Variable,
 )
 from labs.teaching.content.running import check_by_running, run_narration
-from labs.teaching.content.schema import (
-    ExerciseFile,
-    NarrationFile,
-    QuestionSpec,
-    QuizFile,
-    ScenarioSpec,
-    tolerance,
-)
+from labs.teaching.content.schema import NarrationFile, QuizFile
 from labs.teaching.content.source import (
     content_files,
     display_path,
@@ -101,6 +100,14 @@ def _validate(
         return None
 
 
+def _checked(model: type[M], data: Any, context: Mapping[str, Any]) -> M | None:
+    """The model of a part whose problems are reported already (None if it has any)."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError:
+        return None
+
+
 def _lab_of(data: Mapping[str, Any]) -> str | None:
     lab = data.get("lab")
     return lab if isinstance(lab, str) and lab in LABS else None
@@ -142,15 +149,21 @@ def _exercise(data: dict[str, Any], body: str, r: Report) -> Exercise | None:
     scenario = data.get("scenario")
     if lab is None or not isinstance(scenario, dict):
         return None
-    scenario_ok = not r.has_under(("scenario",))
-    spec = ScenarioSpec.model_validate(scenario, context=context) if scenario_ok else None
+    spec = None if r.has_under(("scenario",)) else _checked(ScenarioSpec, scenario, context)
+    scenario_ok = spec is not None
+    # Without a runnable scenario the questions' arguments are still checked, with
+    # the variables' values when the variables themselves are well-formed.
+    values = spec or _checked(
+        ScenarioSpec, {"variables": scenario.get("variables"), "seed": 0}, context
+    )
     numbered: list[tuple[int, Question]] = []
     raw_questions = data.get("questions")
-    for i, raw in enumerate(raw_questions if isinstance(raw_questions, list) else []):
-        if r.has_under(("questions", i)):
-            continue
-        question = _question(QuestionSpec.model_validate(raw, context=context))
-        numbered.append((i, question))
+    if isinstance(raw_questions, list) and not r.has_at(("questions",)):
+        for i, raw in enumerate(raw_questions):
+            if not r.has_under(("questions", i)):
+                question = _checked(QuestionSpec, raw, context)
+                if question is not None:
+                    numbered.append((i, _question(question)))
     digest = hashlib.sha256(
         json.dumps([data, body], sort_keys=True, default=str).encode()
     ).hexdigest()[:16]
@@ -163,7 +176,7 @@ def _exercise(data: dict[str, Any], body: str, r: Report) -> Exercise | None:
         seed=spec.seed if spec is not None else None,
         params=spec.params if spec is not None else {},
         commands=tuple(dict(c) for c in scenario.get("commands") or []) if spec else (),
-        variables=_variables(spec),
+        variables=_variables(values),
         questions=tuple(q for _, q in numbered),
         practice=data.get("practice", True) is not False,
         digest=digest,
@@ -212,11 +225,13 @@ def _narration(data: dict[str, Any], body: str, r: Report) -> Narration | None:
     lab = _lab_of(data)
     checked = _validate(NarrationFile, data, r, {"lab": lab})
     steps = data.get("steps")
-    if lab is None or not isinstance(steps, list) or r.has_under(("params",)):
+    if lab is None or r.has_under(("params",)):
         return None
     # The steps run even when the id, title or seed has a problem (seed 0 stands
     # in), so that one pass reports every problem of the file.
     seed = 0 if r.has_under(("seed",)) else data.get("seed")
+    if not isinstance(steps, list) or r.has_at(("steps",)):
+        steps = []  # the parameters are still checked
     well_formed = [(i, step) for i, step in enumerate(steps) if not r.has_under(("steps", i))]
     ran = run_narration(lab, data.get("params") or {}, int(seed or 0), well_formed, r)
     if ran is None or r.problems or checked is None:

@@ -130,7 +130,13 @@ class NarrationFile(Schema):
     params: Mapping_ = {}
     seed: Annotated[int, integer(0, 2**63 - 1, required=True)]
     steps: Annotated[
-        list[Step], sized_list(1, MAX_STEPS, STEPS_RULE.replace("{", "{{").replace("}", "}}"))
+        list[Step],
+        sized_list(
+            1,
+            MAX_STEPS,
+            f"must be a list of 1 to {MAX_STEPS} steps ({{{{do: command}}}} or {{{{tick: n}}}}, "
+            "each with an optional caption), got {value}",
+        ),
     ]
 
 

@@ -113,6 +113,18 @@ def _lab_of(data: Mapping[str, Any]) -> str | None:
     return lab if isinstance(lab, str) and lab in LABS else None
 
 
+def _mapping(text: str, offset: int, report: Report, what: str, stem: str) -> dict[str, Any] | None:
+    """The file's YAML mapping, its id defaulting to the file's name; or None, reported."""
+    data = parse_yaml(text, offset, report)
+    if data is None and report.problems:
+        return None
+    if not isinstance(data, dict):
+        report.add((), f"{what} a YAML mapping of key: value, got {shown(data)}", offset + 1)
+        return None
+    data.setdefault("id", stem)
+    return data
+
+
 def _markdown_file(path: Path, report: Report) -> Exercise | Narration | None:
     text = read_text(path, report)
     if text is None:
@@ -121,13 +133,9 @@ def _markdown_file(path: Path, report: Report) -> Exercise | Narration | None:
     if parts is None:
         return None
     front, body, offset = parts
-    data = parse_yaml(front, offset, report)
-    if data is None and report.problems:
+    data = _mapping(front, offset, report, "front matter must be", path.stem)
+    if data is None:
         return None
-    if not isinstance(data, dict):
-        report.add((), f"front matter must be a YAML mapping of key: value, got {shown(data)}", 2)
-        return None
-    data.setdefault("id", path.stem)
     kind = data.get("kind", "exercise")
     if kind == "exercise":
         return _exercise(data, body, report)
@@ -249,13 +257,9 @@ def _quiz_file(
     text = read_text(path, r)
     if text is None:
         return None
-    data = parse_yaml(text, 0, r)
-    if data is None and r.problems:
+    data = _mapping(text, 0, r, "must be", path.stem)
+    if data is None:
         return None
-    if not isinstance(data, dict):
-        r.add((), f"must be a YAML mapping of key: value, got {shown(data)}", 1)
-        return None
-    data.setdefault("id", path.stem)
     quiz = _validate(QuizFile, data, r, {"exercises": exercises, "invalid": invalid})
     if quiz is None or r.problems:
         return None

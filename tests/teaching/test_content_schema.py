@@ -249,3 +249,33 @@ def test_many_aliases_stay_small(tmp_path: Path) -> None:
     # Each line's anchor and aliases are one problem: ten lines, ten problems.
     assert sum("anchors and aliases" in p for p in found) == 10
     assert len(found) < 100
+
+
+def test_null_values_are_refused_or_mean_the_default(tmp_path: Path) -> None:
+    text = VALID.replace("{action: add_node, name: D}", "{tick: null}")
+    assert problems(tmp_path, text) == [
+        "t-ex.md:9: scenario.commands[0].tick: must be an integer between 1 and 10000, got None"
+    ]
+    text = VALID.replace("query: node_count", "query: node_count\n    explain:\n    points: null")
+    assert problems(tmp_path, text) == [
+        "t-ex.md:16: questions[0].points: must be a number above 0 and at most 1000, got None"
+    ]
+
+
+def test_only_the_keys_instructors_type_are_accepted(tmp_path: Path) -> None:
+    # The model's own names for a key (int_ for int) are not keys of the file.
+    text = VALID.replace("  seed: 5", "  seed: per student\n  variables:\n    k: {int_: [1, 2]}")
+    found = problems(tmp_path, text)
+    assert (
+        "t-ex.md:9: scenario.variables.k.int_: unknown key (allowed: int, choice, format)" in found
+    )
+
+
+def test_two_questions_without_ids_are_not_called_duplicates(tmp_path: Path) -> None:
+    text = VALID.replace("  - id: q1\n    type", "  - type").replace(
+        "  - id: q2\n    type", "  - type"
+    )
+    assert problems(tmp_path, text) == [
+        "t-ex.md:11: questions[0].id: is required",
+        "t-ex.md:14: questions[1].id: is required",
+    ]

@@ -279,6 +279,8 @@ class ExerciseFile(Schema):
         )
         seen: set[str] = set()
         for i, q in questions:
+            if q.get("id") is None:
+                continue  # reported as required
             qid = str(q.get("id"))
             if qid in seen:
                 yield ("questions", i, "id"), f"duplicate question id {qid!r}"

@@ -41,7 +41,7 @@ def _error(loc: Path_, message: str, value: Any) -> InitErrorDetails:
 class Schema(BaseModel):
     """A mapping in a content file: unknown keys are refused, every problem is named."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid")
 
     NOT_A_MAPPING: ClassVar[str] = "must be a mapping of key: value, got {value}"
     """The problem when the file has something else than a mapping here."""

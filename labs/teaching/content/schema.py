@@ -58,7 +58,8 @@ ItemId = Annotated[str, ident(ID_RE, "1 to 48 lowercase letters, digits and dash
 QuestionId = Annotated[str, ident(QID_RE, "1 to 32 letters, digits, _ and -")]
 Title = Annotated[str, text(200)]
 LabSlug = Annotated[str, one_of(LABS.slugs)]
-Tick = Annotated[int | None, integer(1, MAX_TICKS)]
+Tick = Annotated[int, integer(1, MAX_TICKS, required=True)]
+"""``tick: n``: optional where it appears (default None), but never null."""
 
 
 def given(data: Mapping[str, Any], key: str) -> bool:

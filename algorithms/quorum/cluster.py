@@ -37,8 +37,8 @@ import random
 from collections.abc import Iterable
 from typing import Any, Literal
 
-from algorithms._ring import HashRing
 from algorithms.engine import CommandError
+from algorithms.hashing.ring import HashRing
 from algorithms.kernel import Message, Network, Timer
 from algorithms.quorum.latency import WARSModel
 from algorithms.quorum.messages import CLIENTS, WARS_LEG, Leg, LegDelay, LegRecord, Request

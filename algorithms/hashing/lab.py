@@ -66,14 +66,11 @@ class ConsistentHashingEngine(LabEngine):
 
     Examples
     --------
-    >>> e = ConsistentHashingEngine(ConsistentHashingParams(mode="slots", nodes=2), seed=3)
-    >>> events = e.apply({"action": "add_node"})
-    >>> e.state()["migration"]["queue_slots"]
-    5461
-    >>> while e.step():
-    ...     pass
-    >>> [s["slots"] for s in e.state()["shards"]]
-    [5462, 5461, 5461]
+    >>> lab = ConsistentHashingEngine(ConsistentHashingParams(nodes=2, keys=0), seed=1)
+    >>> set(lab.COMMANDS) == set(RingEngine.COMMANDS) | set(SlotsEngine.COMMANDS)
+    True
+    >>> lab.step(), lab.state()["mode"], lab.is_look_up({"action": "select_key"})
+    ([], 'ring', True)
     """
 
     Params = ConsistentHashingParams

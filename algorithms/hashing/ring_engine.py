@@ -1,13 +1,8 @@
 """The ring engine: Dynamo's consistent hashing ring with virtual nodes.
 
-References
-----------
-- D. Karger, E. Lehman, T. Leighton, R. Panigrahy, M. Levine, D. Lewin, "Consistent
-  Hashing and Random Trees: Distributed Caching Protocols for Relieving Hot Spots on
-  the World Wide Web", STOC 1997.
-- G. DeCandia et al., "Dynamo: Amazon's Highly Available Key-value Store", SOSP 2007,
-  §4.2 (partitioning), §4.3 (replication, preference lists), §6.2 (partitioning
-  strategies 1-3 and load-balancing efficiency).
+Karger et al., "Consistent Hashing and Random Trees", STOC 1997, and DeCandia et al.,
+"Dynamo: Amazon's Highly Available Key-value Store", SOSP 2007: the ring and its tokens
+(§4.2), preference lists (§4.3) and the partitioning strategies 1-3 (§6.2).
 
 Examples
 --------

@@ -106,25 +106,17 @@ class SlotsEngine(KeyedEngine):
         return list(self._cluster.shards)
 
     def _check_no_migration(self, action: str) -> None:
-        mig = self._cluster.migration
-        if mig is not None:
-            left = len(mig.queue) - mig.index
-            raise CommandError(
-                "action",
-                action,
-                f"must wait until the resharding in progress has finished "
-                f"({plural(left, 'slot')} left; step to migrate)",
-            )
-        mig = self._other.migration
-        if mig is not None:
-            left = len(mig.queue) - mig.index
-            raise CommandError(
-                "action",
-                action,
-                f"must wait until the resharding shown beside it has finished "
-                f"({STYLE_WORDS[self._other.style]}, {plural(left, 'slot')} left; "
-                "step to migrate)",
-            )
+        for cluster, which in ((self._cluster, "in progress"), (self._other, "shown beside it")):
+            mig = cluster.migration
+            if mig is not None:
+                left = plural(len(mig.queue) - mig.index, "slot")
+                style = "" if cluster is self._cluster else f"{STYLE_WORDS[cluster.style]}, "
+                raise CommandError(
+                    "action",
+                    action,
+                    f"must wait until the resharding {which} has finished "
+                    f"({style}{left} left; step to migrate)",
+                )
 
     @move("add_node")
     def _add_node(self, command: Mapping[str, Any]) -> list[Event]:
@@ -144,13 +136,8 @@ class SlotsEngine(KeyedEngine):
             )
             self._last_move = record
             return [Event("reshard", text, record)]
-        text = (
-            f"{name} joins; the plan moves {plural(len(plan), 'slot')} to it "
-            f"({breakdown(record['slots_from'], before)}), carrying {number(record['moved'])} of "
-            f"{plural(total, 'key')}; {self._style_words()}"
-        )
-        self._last_move = record
-        return [Event("reshard", text, record)]
+        head = f"{name} joins; the plan moves {plural(len(plan), 'slot')} to it"
+        return self._reshard(record, head, record["slots_from"], before)
 
     @move("remove_node")
     def _remove_node(self, command: Mapping[str, Any]) -> list[Event]:
@@ -165,11 +152,16 @@ class SlotsEngine(KeyedEngine):
         plan = self._cluster.remove_shard(name)
         self._other.remove_shard(name)
         record = self._plan_record("leave", name, plan)
-        total = len(self._key_names)
+        head = f"{name} leaves; the plan moves its {plural(len(plan), 'slot')} to the others"
+        return self._reshard(record, head, record["slots_to"], shards)
+
+    def _reshard(
+        self, record: JSON, head: str, slots: Mapping[str, int], order: list[str]
+    ) -> list[Event]:
+        """The sentence of a planned reshard: ``head``, the slots per shard, the keys."""
         text = (
-            f"{name} leaves; the plan moves its {plural(len(plan), 'slot')} to the others "
-            f"({breakdown(record['slots_to'], shards)}), carrying {number(record['moved'])} of "
-            f"{plural(total, 'key')}; {self._style_words()}"
+            f"{head} ({breakdown(slots, order)}), carrying {number(record['moved'])} of "
+            f"{plural(len(self._key_names), 'key')}; {self._style_words()}"
         )
         self._last_move = record
         return [Event("reshard", text, record)]

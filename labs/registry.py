@@ -83,7 +83,7 @@ LABS.register(
             "Place nodes and keys on a hash ring, watch which keys move when nodes join or "
             "leave, compare Dynamo's three partitioning strategies and Redis Cluster's slots."
         ),
-        engine="algorithms.consistent_hashing:ConsistentHashingEngine",
+        engine="algorithms.hashing:ConsistentHashingEngine",
         template="labs/consistent_hashing.html",
         script="labs/consistent-hashing.js",
         heaviest=(

@@ -8,7 +8,7 @@ exchange the children's hashes and descend, so they find the keys that are out o
 while exchanging little when few keys differ.
 
 Here a tree covers one key range ``(start, end]`` of the MD5 ring (the ring of
-:mod:`algorithms.consistent_hashing`: a key sits at ``MD5(key)`` as a 128-bit integer;
+:mod:`algorithms.hashing.ring`: a key sits at ``MD5(key)`` as a 128-bit integer;
 ``start == end`` is the whole ring). The range is cut into ``2 ** depth`` equal arcs; the
 leaf of an arc hashes the sorted ``(key, version hash)`` pairs of the keys in it, and each
 parent hashes its two children (SHA-1). Both replicas must build their trees with the

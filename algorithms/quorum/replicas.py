@@ -21,7 +21,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from algorithms._ring import HashRing
+from algorithms.hashing.ring import HashRing
 from algorithms.kernel import Network
 from algorithms.quorum.latency import WARSModel
 from algorithms.quorum.messages import CLIENTS, WARS_LEG, Leg, LegDelay, LegRecord

@@ -697,7 +697,7 @@ def test_keys_across_the_wrap_at_zero_route_as_node_at_their_position(
     # one before and one after it, and at both ends of the ring.
     from unittest import mock
 
-    import algorithms._ring as ring_module
+    import algorithms.hashing.ring as ring_module
 
     by_owner: dict[str, list[int]] = {}
     tokens: list[tuple[int, str]] = []

@@ -115,10 +115,7 @@ def walk_back(timeline: Timeline[LabEngine[LabParams]], states: list[str]) -> No
 
 SAMPLES = all_samples()
 
-# Known to fail, to be fixed where the engine is rebuilt in its own package: the
-# consistent-hashing state() hands out the engine's own lists (nodes, tokens, keys,
-# partitions). LabEngine.memo draws once and hands out copies.
-SHARES_STATE = {"consistent-hashing": "state() hands out the engine's own lists"}
+SHARES_STATE: dict[str, str] = {}
 SHARES_WITH_CHECKPOINTS: dict[str, str] = {}
 
 

@@ -38,13 +38,8 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Mapping, Sequence
 
-from algorithms._ring import (
-    HASH_SPACE,
-    ArcMap,
-    KeyPlacement,
-    key_position,
-    token_position,
-)
+from algorithms.hashing.placement import KeyPlacement
+from algorithms.hashing.ring import HASH_SPACE, ArcMap, key_position, token_position
 
 __all__ = [
     "MAX_PARTITIONS_Q",

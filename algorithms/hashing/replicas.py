@@ -15,8 +15,8 @@ preference-list walk per token or partition, whatever the number of keys.
 
 Examples
 --------
->>> from algorithms._dynamo import PartitionScheme
->>> from algorithms._ring import HASH_SPACE
+>>> from algorithms.hashing.strategies import PartitionScheme
+>>> from algorithms.hashing.ring import HASH_SPACE
 >>> tokens = {name: [j * HASH_SPACE // 7] for j, name in enumerate("ABCDEFG")}
 >>> before = PartitionScheme.from_tokens(1, tokens)
 >>> after = PartitionScheme.from_tokens(1, {k: v for k, v in tokens.items() if k != "B"})
@@ -35,8 +35,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from algorithms._dynamo import PartitionScheme, partition_of
-from algorithms._ring import KeyPlacement, position_to_fraction
+from algorithms.hashing.placement import KeyPlacement
+from algorithms.hashing.ring import position_to_fraction
+from algorithms.hashing.strategies import PartitionScheme, partition_of
 
 __all__ = ["MAX_LISTED_RANGES", "ReplicaMoves", "ReplicaRange", "replica_moves"]
 
@@ -163,7 +164,7 @@ def replica_moves(
 
     Examples
     --------
-    >>> from algorithms._dynamo import strategy_1
+    >>> from algorithms.hashing.strategies import strategy_1
     >>> keys = KeyPlacement(f"k{i}" for i in range(300))
     >>> before, after = strategy_1("ABCD", 1), strategy_1("ABCDX", 1)
     >>> moves = replica_moves(before, after, 1, keys)  # N = 1: the coordinators' moves

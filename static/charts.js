@@ -1,4 +1,4 @@
-// What every chart figure of a lab page offers besides the picture:
+// What every chart figure of a lab, exercise or quiz page offers besides the picture:
 // - "Download PNG" and "Download CSV" buttons,
 // - "Show the data as a table": a table a screen reader can browse, built from the very
 //   traces the chart draws and kept up to date while it is open,

@@ -13,7 +13,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from labs.routing import websocket_urlpatterns  # noqa: E402
+from labs.runtime import warm_up  # noqa: E402
 
+warm_up()
 # Everything loaded so far lives as long as the process: keep it out of the cyclic
 # garbage collector's full passes, which otherwise stall every socket now and then.
 gc.freeze()

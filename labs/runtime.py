@@ -11,6 +11,7 @@ at once, so one client can never take every core.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -20,7 +21,7 @@ from django.conf import settings
 
 from algorithms.engine import CommandError
 
-__all__ = ["HEAVY", "Budget", "HeavyWork", "WorkCancelled"]
+__all__ = ["HEAVY", "Budget", "HeavyWork", "WorkCancelled", "warm_up"]
 
 
 class WorkCancelled(Exception):
@@ -134,3 +135,24 @@ class HeavyWork:
 
 HEAVY = HeavyWork()
 """The one limiter of this server process."""
+
+
+def warm_up() -> None:
+    """Import every lab's engine and build its opening state once, as the server starts.
+
+    Otherwise the first visit of each lab after a restart waits for the imports
+    (networkx, numpy) and for what an engine keeps once per process (Dynamo's Figure 8
+    of the consistent-hashing lab) before its first chart. A lab that fails here is
+    logged and fails again, with its error, for its visitors; the others still serve.
+    """
+    from algorithms.recording import Timeline
+    from labs.registry import LABS
+
+    for lab in LABS:
+        try:
+            timeline = Timeline(
+                lab.engine_class(), lab.slug, {}, lab.default_seed, lab.checkpoint_every
+            )
+            timeline.engine.state()
+        except Exception:
+            logging.getLogger(__name__).exception("lab %s: warming up failed", lab.slug)

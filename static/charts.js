@@ -1,4 +1,4 @@
-// What every chart figure of a lab page offers besides the picture:
+// What every chart figure of a lab, exercise or quiz page offers besides the picture:
 // - "Download PNG" and "Download CSV" buttons,
 // - "Show the data as a table": a table a screen reader can browse, built from the very
 //   traces the chart draws and kept up to date while it is open,
@@ -16,6 +16,41 @@ export function plural(count, word, many = `${word}s`) {
 // An axis whose values are whole numbers (degrees, rounds, keys): whole-number ticks.
 export function integerAxis(max, axis = {}) {
   return { tickformat: "d", rangemode: "tozero", ...(max <= 10 ? { dtick: 1 } : {}), ...axis };
+}
+
+// A page's first frame draws its main chart, lets the browser paint it, then draws the
+// rest: views wrap their other charts in secondary(). The student sees the same charts,
+// the first one sooner. Any later frame first finishes what is still waiting.
+let later = null;
+let waiting = null;
+
+export function secondary(draw) {
+  if (later) later.push(draw);
+  else draw();
+}
+
+export function firstChartFirst(render, done) {
+  later = [];
+  try {
+    render();
+  } finally {
+    const draws = later;
+    later = null;
+    if (!draws.length) done();
+    else {
+      const run = () => {
+        if (waiting !== run) return;
+        waiting = null;
+        try { for (const draw of draws) draw(); } finally { done(); }
+      };
+      waiting = run;
+      setTimeout(run, 0);
+    }
+  }
+}
+
+export function finishSecondary() {
+  if (waiting) waiting();
 }
 
 const hasPoints = (traces) => traces.some((t) => ["x", "y"].some((k) => Array.isArray(t[k]) && t[k].some((v) => v !== null && v !== undefined)));

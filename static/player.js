@@ -6,16 +6,31 @@
 // Refusals are shown next to the control that caused them, in the words of its label
 // ("Initial nodes must be an integer between 0 and 64, got 500"), and announced.
 
+import { finishSecondary, firstChartFirst } from "./charts.js";
+
 const LOG_MAX = 500;
 
-export function startPlayer(root, createView) {
-  const $ = (id) => document.getElementById(id);
-  const readOnly = root.dataset.readOnly === "1";
-  const slug = root.dataset.slug;
+function socketUrl(root) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   // data-ws-path: another socket that speaks the lab protocol (a live classroom).
-  const path = root.dataset.wsPath || `/ws/labs/${slug}/`;
-  const url = `${scheme}://${location.host}${path}${root.dataset.wsQuery || ""}`;
+  const path = root.dataset.wsPath || `/ws/labs/${root.dataset.slug}/`;
+  return `${scheme}://${location.host}${path}${root.dataset.wsQuery || ""}`;
+}
+
+// The lab's socket, opened before Plotly and the lab's view have loaded: the server
+// builds the lab while the browser is still busy with them. What arrives meanwhile is
+// kept for startPlayer(root, createView, socket).
+export function openSocket(root) {
+  const socket = new WebSocket(socketUrl(root));
+  const early = { socket, events: [] };
+  early.handle = (e) => early.events.push(e);
+  for (const type of ["open", "message", "close"]) socket.addEventListener(type, (e) => early.handle(e));
+  return early;
+}
+
+export function startPlayer(root, createView, early = null) {
+  const $ = (id) => document.getElementById(id);
+  const readOnly = root.dataset.readOnly === "1";
   const flags = (window.paperlabs = { ready: false, frames: 0, errors: [], step: 0, length: 0 });
 
   let socket = null;
@@ -23,6 +38,7 @@ export function startPlayer(root, createView) {
   let last = null;
   let pending = null;
   let drawScheduled = false;
+  let firstDrawn = false;
   let scrubbing = false;
   let retry = 0;
   // The control that sent the last action: its refusal is shown next to it.
@@ -184,14 +200,23 @@ export function startPlayer(root, createView) {
         drawScheduled = false;
         const next = pending;
         pending = null;
-        if (next) {
-          view.render(next);
+        if (!next) return;
+        // The frame counts as drawn once every chart of it is.
+        const drawn = () => {
           flags.frames += 1;
           flags.step = next.step;
           flags.length = next.length;
           root.dataset.step = next.step;
           root.dataset.length = next.length;
           flags.ready = true;
+        };
+        if (!firstDrawn) {
+          firstDrawn = true;
+          firstChartFirst(() => view.render(next), drawn);
+        } else {
+          finishSecondary();
+          view.render(next);
+          drawn();
         }
       });
     }
@@ -314,25 +339,34 @@ export function startPlayer(root, createView) {
   }
 
   let parts = [];
-  function connect() {
-    parts = [];
-    socket = new WebSocket(url);
-    socket.addEventListener("open", () => { retry = 0; status("Connected"); flags.connected = true; });
-    socket.addEventListener("message", (e) => {
+  const onSocket = {
+    open() { retry = 0; status("Connected"); flags.connected = true; },
+    message(e) {
       const message = JSON.parse(e.data);
       // A message over the server's frame size arrives as parts: join, then handle.
       if (message.type !== "part") { onMessage(message); return; }
       if (message.index === 0) parts = [];
       parts.push(message.text);
       if (parts.length === message.count) { const text = parts.join(""); parts = []; onMessage(JSON.parse(text)); }
-    });
-    socket.addEventListener("close", (e) => {
+    },
+    close(e) {
       flags.connected = false;
       if (e.code === 4404) { status("This lab or replay does not exist.", true); return; }
       retry = Math.min(retry + 1, 5);
       status(`Disconnected; reconnecting in ${retry} s…`, true);
-      setTimeout(connect, retry * 1000);
-    });
+      setTimeout(() => connect(), retry * 1000);
+    },
+  };
+  // The first time with the socket the page opened early (and what it has received
+  // so far, in order); after a disconnection with a new one.
+  function connect(opened = null) {
+    parts = [];
+    const s = opened || openSocket(root);
+    socket = s.socket;
+    const received = s.events;
+    s.events = [];
+    s.handle = (e) => onSocket[e.type](e);
+    for (const e of received) onSocket[e.type](e);
   }
 
   // -- controls ------------------------------------------------------------------------
@@ -388,7 +422,7 @@ export function startPlayer(root, createView) {
     }
   });
 
-  connect();
+  connect(early);
   return player;
 }
 

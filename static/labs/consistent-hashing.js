@@ -1,7 +1,7 @@
 // The consistent-hashing lab view: the ring (or Redis Cluster's slot table), load per
 // node, the keys moved by the last membership change, and Dynamo's §6.2 efficiency.
 import { plotText } from "../escape.js";
-import { integerAxis, plural } from "../charts.js";
+import { integerAxis, plural, secondary } from "../charts.js";
 import { colour, describe, plotConfig } from "../player.js";
 
 const TAU = 2 * Math.PI;
@@ -323,25 +323,31 @@ export function createView(root, player) {
     if (s.mode === "slots") {
       nodeOptions(s.shards.map((x) => x.name));
       renderSlots(s);
-      const total = s.shards.reduce((a, b) => a + b.slots, 0) || 1;
-      renderLoad(s.shards.map((x) => x.name), s.shards.map((x) => x.slots / total), s.shards.map((x) => x.keys), "Slots and keys per shard");
-      describe("ch-load-desc", s.shards.map((x) => `${x.name}: ${pct(x.slots / total)} of slots`).join("; "));
+      secondary(() => {
+        const total = s.shards.reduce((a, b) => a + b.slots, 0) || 1;
+        renderLoad(s.shards.map((x) => x.name), s.shards.map((x) => x.slots / total), s.shards.map((x) => x.keys), "Slots and keys per shard");
+        describe("ch-load-desc", s.shards.map((x) => `${x.name}: ${pct(x.slots / total)} of slots`).join("; "));
+      });
     } else {
       nodeOptions(s.nodes.map((x) => x.name));
       syncInput("ch-vnodes", s.vnodes);
       syncInput("ch-strategy", s.strategy);
       syncInput("ch-n", s.replication);
       renderRing(s);
-      renderLoad(s.nodes.map((x) => x.name), s.nodes.map((x) => x.load_share), s.nodes.map((x) => x.keys), "Load per physical node");
-      describe("ch-load-desc", s.nodes.map((x) => `${x.name}: ${pct(x.load_share)} of the hash space`).join("; "));
-      renderEfficiency(s);
+      secondary(() => {
+        renderLoad(s.nodes.map((x) => x.name), s.nodes.map((x) => x.load_share), s.nodes.map((x) => x.keys), "Load per physical node");
+        describe("ch-load-desc", s.nodes.map((x) => `${x.name}: ${pct(x.load_share)} of the hash space`).join("; "));
+        renderEfficiency(s);
+      });
     }
-    renderMoves(s);
-    if (s.mode !== "slots") {
-      renderReplicaMoves(s);
-      renderLoadTheory(s);
-      renderFigure8(s);
-    }
+    secondary(() => {
+      renderMoves(s);
+      if (s.mode !== "slots") {
+        renderReplicaMoves(s);
+        renderLoadTheory(s);
+        renderFigure8(s);
+      }
+    });
     renderSelected(s);
   }
 

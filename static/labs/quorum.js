@@ -2,6 +2,7 @@
 // as rows), the replicas table (who holds which version, which copies are hints), the
 // requests table, the PBS curve beside the reads measured on this cluster, and the
 // last Merkle anti-entropy round.
+import { secondary } from "../charts.js";
 import { describe, plotConfig } from "../player.js";
 import { plotText } from "../escape.js";
 import { drawSpaceTime } from "../spacetime.js";
@@ -179,7 +180,7 @@ export function createView(root, player) {
     renderDiagram(s);
     renderHolders(s);
     renderRequests(s);
-    renderPbs(s);
+    secondary(() => renderPbs(s));
   }
 
   return { render, onHello, get state() { return state; } };

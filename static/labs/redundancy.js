@@ -2,6 +2,7 @@
 // losses, disk by disk), the measured MTTDL beside Patterson's closed form over a sweep
 // of G or MTTR, what a failed rack, zone or Region costs the items placed over them,
 // and the blast radius of one bad request for a fleet, cells and shuffle sharding.
+import { secondary } from "../charts.js";
 import { describe, plotConfig } from "../player.js";
 
 const count = (n, word, many) => `${Number(n).toLocaleString("en-US")} ${n === 1 ? word : many || `${word}s`}`;
@@ -201,10 +202,12 @@ export function createView(root, player) {
     state = s;
     domainOptions(s);
     renderTimeline(s);
-    renderSweep(s);
-    renderDomains(s);
-    renderInspect(s);
-    renderBlast(s);
+    secondary(() => {
+      renderSweep(s);
+      renderDomains(s);
+      renderInspect(s);
+      renderBlast(s);
+    });
   }
 
   return { render, onHello, get state() { return state; } };

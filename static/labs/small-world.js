@@ -1,7 +1,7 @@
 // The small-world lab view: the graph on a circle (shortcuts in red), C and L beside
 // the lattice's exact values, the degree distribution, gossip spreading, and the
 // paper's Figure 2 computed live with points appearing as they are measured.
-import { integerAxis, plural } from "../charts.js";
+import { integerAxis, plural, secondary } from "../charts.js";
 import { describe, plotConfig } from "../player.js";
 
 const fmt = (x, digits = 3) => (x === null || x === undefined ? "∞" : Number(x).toFixed(digits));
@@ -13,6 +13,7 @@ export function createView(root, player) {
   const sweepRows = [];
   let sweepMeta = null;
   let layoutN = 0;
+  let figure2Drawn = false;
   let xs = [];
   let ys = [];
 
@@ -50,6 +51,7 @@ export function createView(root, player) {
   }
 
   function renderFigure2() {
+    figure2Drawn = true;
     const p = sweepRows.map((r) => r.p);
     const traces = [
       { type: "scatter", mode: "markers", x: p, y: sweepRows.map((r) => r.C_norm), name: "C(p) / C(0)", marker: { size: 9, symbol: "square", color: "#1f77b4" } },
@@ -212,11 +214,14 @@ export function createView(root, player) {
       else { colours.push("#1f77b4"); symbols.push("circle"); }
     }
     const big = s.n > 300;
+    // WebGL only for big graphs: its start-up costs more than drawing a few hundred
+    // nodes and edges as SVG.
+    const type = big || s.edges.length > 3000 ? "scattergl" : "scatter";
     Plotly.react("sw-graph", [
-      { type: "scattergl", mode: "lines", x: lx, y: ly, line: { color: "rgba(120,120,120,0.5)", width: 1 }, name: "lattice edges", hoverinfo: "skip" },
-      { type: "scattergl", mode: "lines", x: sx, y: sy, line: { color: "#d62728", width: 1.5, dash: "dash" }, name: "shortcuts", hoverinfo: "skip" },
-      { type: "scattergl", mode: "lines", x: px, y: py, line: { color: "#2ca02c", width: 4 }, name: "shortest path", hoverinfo: "skip" },
-      { type: "scattergl", mode: "markers", x: xs, y: ys, text: xs.map((_, i) => `node ${i}`), hoverinfo: "text", name: "nodes",
+      { type, mode: "lines", x: lx, y: ly, line: { color: "rgba(120,120,120,0.5)", width: 1 }, name: "lattice edges", hoverinfo: "skip" },
+      { type, mode: "lines", x: sx, y: sy, line: { color: "#d62728", width: 1.5, dash: "dash" }, name: "shortcuts", hoverinfo: "skip" },
+      { type, mode: "lines", x: px, y: py, line: { color: "#2ca02c", width: 4 }, name: "shortest path", hoverinfo: "skip" },
+      { type, mode: "markers", x: xs, y: ys, text: xs.map((_, i) => `node ${i}`), hoverinfo: "text", name: "nodes",
         marker: { size: big ? 4 : 9, color: colours, symbol: symbols } },
     ], {
       margin: { l: 10, r: 10, t: 40, b: 10 }, height: 520, showlegend: true, legend: { orientation: "h" },
@@ -276,11 +281,14 @@ export function createView(root, player) {
 
   function render(frame) {
     renderGraph(frame.state);
-    renderMeasures(frame.state);
-    renderTheory(frame.state);
-    renderTable1(frame.state);
+    secondary(() => {
+      renderMeasures(frame.state);
+      renderTheory(frame.state);
+      renderTable1(frame.state);
+      // Empty until a sweep: drawn after the graph.
+      if (!figure2Drawn) renderFigure2();
+    });
   }
 
-  renderFigure2();
   return { render, onHello, onMessage, onError };
 }

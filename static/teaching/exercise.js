@@ -4,9 +4,9 @@
 // Nothing here knows an expected answer: grading happens on the server.
 import { startPlayer } from "../player.js";
 
-export function startExercise(root, createView) {
+export function startExercise(root, createView, socket = null) {
   const $ = (id) => document.getElementById(id);
-  const player = startPlayer(root, createView);
+  const player = startPlayer(root, createView, socket);
   // The scenario fixes the parameters (the server refuses set_params here): hide the
   // labs' set-up controls, marked .setup.
   for (const fieldset of root.querySelectorAll("fieldset.setup")) fieldset.hidden = true;

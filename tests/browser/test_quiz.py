@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 
 USERS = """
 from django.contrib.auth.models import User
-for name in ("alice", "instructor"):
+for name in ("alice", "bob", "instructor"):
     user, _ = User.objects.get_or_create(username=name)
     user.set_password("pw-" + name)
     user.save()
@@ -152,3 +152,70 @@ def test_pick_a_node_in_a_chart_in_practice(page: Any, live_server_url: str) -> 
     page.click("#btn-check")
     page.wait_for_selector("#score")
     assert page.locator("#question-biggest .feedback").get_attribute("data-status") == "correct"
+
+
+# Every point of a chart as (series, x, y), the way the CSV and the table write them.
+CHART_POINTS = """id => document.getElementById(id).data.flatMap((t, i) =>
+  t.x.map((x, j) => [t.name || `series ${i + 1}`, String(x), String(t.y[j])]))"""
+
+
+def test_exercise_charts_download_png_and_csv_and_show_a_table(
+    page: Any, live_server_url: str
+) -> None:
+    """The chart tools of a lab page, on an exercise page, worked from the keyboard."""
+    page.goto(f"{live_server_url}/exercises/ch-join-basics/")
+    wait_ready(page)
+    # The scenario's set-up steps: the files are named for the step they show.
+    name = f"consistent-hashing-ch-load-step-{page.evaluate('window.paperlabs.step')}"
+    figure = page.locator("figure", has=page.locator("#ch-load"))
+    png_button = figure.get_by_role("button", name="Download PNG")
+    png_button.focus()
+    with page.expect_download() as png:
+        page.keyboard.press("Enter")
+    assert png.value.suggested_filename == f"{name}.png"
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    figure.get_by_role("button", name="Download CSV").focus()
+    with page.expect_download() as got:
+        page.keyboard.press("Enter")
+    assert got.value.suggested_filename == f"{name}.csv"
+    rows = list(csv.reader(io.StringIO(Path(got.value.path()).read_text())))
+    drawn = page.evaluate(CHART_POINTS, "ch-load")
+    assert drawn and rows[0][0] == "series" and len(rows[0]) == 4
+    assert [r[:3] for r in rows[1:]] == drawn
+
+    toggle = figure.locator(".chart-tools button").nth(2)
+    assert toggle.text_content() == "Show the data as a table"
+    toggle.focus()
+    page.keyboard.press("Space")
+    assert toggle.get_attribute("aria-expanded") == "true"
+    cells = figure.locator("table.data-table tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].slice(0, 3).map(c => c.textContent))"
+    )
+    assert [c[:2] for c in cells] == [[name, x] for name, x, _ in drawn]
+    assert [float(c[2]) for c in cells] == pytest.approx([float(y) for _, _, y in drawn], rel=1e-5)
+
+
+def test_every_chart_of_a_quiz_item_has_the_chart_tools(
+    page: Any, live_server_url: str, accounts: dict[str, int]
+) -> None:
+    log_in(page, live_server_url, "bob", "/quizzes/ring-quiz/")
+    page.click("#start")
+    page.wait_for_url("**/attempts/*/")
+    wait_ready(page)
+    charts = page.locator("#lab .chart")
+    assert charts.count() >= 4
+    for i in range(charts.count()):
+        tools = charts.nth(i).locator("xpath=following-sibling::div[1]")
+        assert tools.get_attribute("class") == "chart-tools"
+        assert tools.locator("button").all_text_contents() == [
+            "Download PNG",
+            "Download CSV",
+            "Show the data as a table",
+        ]
+    with page.expect_download() as got:
+        page.locator("figure", has=page.locator("#ch-load")).get_by_role(
+            "button", name="Download CSV"
+        ).click()
+    assert got.value.suggested_filename.startswith("consistent-hashing-ch-load-step-")
+    assert len(Path(got.value.path()).read_text().splitlines()) > 1

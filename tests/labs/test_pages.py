@@ -55,6 +55,33 @@ def test_lab_page_loads_plotly_from_our_static_files(client: Client) -> None:
     assert finders.find("vendor/plotly.min.js")
 
 
+def test_lab_and_exercise_pages_fetch_every_module_they_need_at_once(client: Client) -> None:
+    """The page module, the lab's view and every module they import are preloaded, each
+    once, so no import waits for the one before it; the page module runs async."""
+
+    def preloaded(html: str) -> list[str]:
+        return [
+            re.sub(r"\.[0-9a-f]{12}\.js$", ".js", href)
+            for href in re.findall(r'<link rel="modulepreload" href="/static/([^"]+)">', html)
+        ]
+
+    for lab in LABS:
+        html = client.get(f"/labs/{lab.slug}/").content.decode()
+        links = preloaded(html)
+        assert links[0] == "lab-page.js" and len(links) == len(set(links))
+        assert {"player.js", "plotly-ready.js", lab.script} <= set(links)
+        view = (ROOT / "static" / lab.script).read_text()
+        for name in re.findall(r'from "\.\./([\w-]+\.js)"', view):
+            assert name in links, f"{lab.slug}: {name} is imported but not preloaded"
+        assert re.search(
+            r'<script type="module" async src="/static/lab-page\.[0-9a-f]{12}\.js"', html
+        )
+    html = client.get("/exercises/q-hinted-handoff/").content.decode()
+    links = preloaded(html)
+    assert {"teaching/exercise-page.js", "teaching/exercise.js", "labs/quorum.js"} <= set(links)
+    assert {"spacetime.js", "escape.js", "player.js", "charts.js"} <= set(links)
+
+
 def test_plotly_bundle_holds_only_the_trace_types_the_labs_draw() -> None:
     """The labs draw scatter, bar and scattergl; the bundle registers no more than that."""
     used = set()

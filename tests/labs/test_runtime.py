@@ -4,8 +4,10 @@ cancellation, and the gossip comparison's own checks."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import json
+import logging
 import threading
 from collections.abc import Iterator
 
@@ -14,7 +16,8 @@ from django.test import Client
 
 from algorithms.engine import CommandError
 from labs.models import Replay
-from labs.runtime import HEAVY, Budget, WorkCancelled
+from labs.registry import LABS, Lab, Registry
+from labs.runtime import HEAVY, Budget, WorkCancelled, warm_up
 from tests.labs.wsclient import LabSocket
 
 SW = "/ws/labs/small-world/"
@@ -179,3 +182,29 @@ async def slots_given_back() -> None:
             return
         await asyncio.sleep(0.1)
     raise AssertionError(f"heavy-work slots still taken: {HEAVY.running}")
+
+
+def test_warm_up_builds_every_lab_and_a_broken_one_does_not_stop_the_others(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """As the server starts, every lab's opening state is built once; a lab whose engine
+    cannot be imported is logged, and the labs after it are still built."""
+    labs = Registry()
+    broken = dataclasses.replace(next(iter(LABS)), slug="broken", engine="algorithms.nowhere:X")
+    labs.register(broken)
+    for lab in LABS:
+        labs.register(lab)
+    built: list[str] = []
+    original = Lab.engine_class
+
+    def engine_class(lab: Lab) -> type:
+        engine = original(lab)
+        built.append(lab.slug)
+        return engine
+
+    monkeypatch.setattr("labs.registry.LABS", labs)
+    monkeypatch.setattr(Lab, "engine_class", engine_class)
+    with caplog.at_level(logging.ERROR, logger="labs.runtime"):
+        warm_up()
+    assert built == [lab.slug for lab in LABS]
+    assert "lab broken: warming up failed" in caplog.text

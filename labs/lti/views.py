@@ -8,7 +8,7 @@ exempt from the frame guard and from CSRF (the platform posts a signed id_token)
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from django.contrib.auth import login
 from django.core import signing
@@ -25,8 +25,16 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem as PyLineItem
 
-from labs.lti import ags, wstoken
-from labs.lti.launch import AGS_CLAIM, DL_CLAIM, Launch, LaunchRefused, ToolConfig, process
+from labs.lti import ags, frame_session, wstoken
+from labs.lti.launch import (
+    AGS_CLAIM,
+    DL_CLAIM,
+    Launch,
+    LaunchRefused,
+    ToolConfig,
+    process,
+    remember_state,
+)
 from labs.lti.models import LineItem
 from labs.models import Replay
 from labs.registry import LABS
@@ -60,9 +68,13 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
         request, ToolConfig(), launch_data_storage=DjangoCacheDataStorage()
     )
     try:
-        return login_request.redirect(target)
+        response = login_request.redirect(target)
     except (LtiException, OIDCException) as err:
         return refused(request, f"this platform is not registered with paperlabs ({err})")
+    sent = parse_qs(urlsplit(response.get("Location", "")).query)
+    if sent.get("state") and sent.get("nonce"):
+        remember_state(sent["state"][0], sent["nonce"][0])
+    return response
 
 
 def target_url(target: str) -> str | None:
@@ -115,9 +127,11 @@ def launch(request: HttpRequest) -> HttpResponse:
             )
             ags.queue_quiz(quiz)
     login(request, done.user, backend="django.contrib.auth.backends.ModelBackend")
-    token = wstoken.make(done.user)
+    # Inside the LMS's iframe the session cookie just set may be dropped: the page's
+    # own token (frame_session) and the socket's (ws_token) sign the user in instead.
+    tokens = {"ws_token": wstoken.make(done.user), "frame_session": frame_session.make(done.user)}
     separator = "&" if "?" in url else "?"
-    return redirect(f"{url}{separator}{urlencode({'ws_token': token})}")
+    return redirect(f"{url}{separator}{urlencode(tokens)}")
 
 
 # -- Deep Linking --------------------------------------------------------------------------------

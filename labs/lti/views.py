@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -38,6 +39,8 @@ from labs.lti.launch import (
 from labs.lti.models import LineItem
 from labs.models import Replay
 from labs.registry import LABS
+from labs.security import HEADER as CSP_HEADER
+from labs.security import policy_for
 from labs.teaching import content as content_mod
 from labs.teaching import services
 from labs.teaching.models import STAFF_ROLES, Course, Quiz
@@ -140,8 +143,8 @@ def launch(request: HttpRequest) -> HttpResponse:
 def _deep_link_picker(request: HttpRequest, done: Launch) -> HttpResponse:
     if done.role not in STAFF_ROLES:
         return refused(request, "only the course's instructors choose what to add", 403)
-    settings = done.data.get(DL_CLAIM) or {}
-    if not isinstance(settings, dict) or not settings.get("deep_link_return_url"):
+    dl_settings = done.data.get(DL_CLAIM) or {}
+    if not isinstance(dl_settings, dict) or not dl_settings.get("deep_link_return_url"):
         return refused(request, "the Deep Linking request has no return URL")
     assert done.tool.registration is not None
     state = signing.dumps(
@@ -151,8 +154,8 @@ def _deep_link_picker(request: HttpRequest, done: Launch) -> HttpResponse:
                 done.data.get("https://purl.imsglobal.org/spec/lti/claim/deployment_id")
             ),
             "settings": {
-                "deep_link_return_url": settings["deep_link_return_url"],
-                "data": settings.get("data"),
+                "deep_link_return_url": dl_settings["deep_link_return_url"],
+                "data": dl_settings.get("data"),
             },
             "course": done.course.pk,
             "user": done.user.pk,
@@ -216,15 +219,22 @@ def deep_link_return(request: HttpRequest) -> HttpResponse:
             )
         resources.append(resource)
     deep_link = DeepLink(registration.to_registration(), state["deployment"], state["settings"])
-    return render(
+    return_url = str(state["settings"]["deep_link_return_url"])
+    response = render(
         request,
         "lti/deep_link_return.html",
         {
             "jwt": deep_link.get_response_jwt(resources),
-            "return_url": state["settings"]["deep_link_return_url"],
+            "return_url": return_url,
             "count": len(resources),
         },
     )
+    # The page's form goes to the platform: its origin joins the policy's form-action.
+    target = urlsplit(return_url)
+    if target.scheme in ("http", "https") and target.netloc:
+        extra = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+        response[CSP_HEADER] = policy_for(request, settings.PAPERLABS_CSP, extra)
+    return response
 
 
 def _title_of(pick: str, course: Course) -> str | None:

@@ -38,6 +38,7 @@ class FakeLms:
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.tool = ""  # the tool's origin, set once it runs
         self.scores: list[dict[str, Any]] = []
+        self.deep_links: list[str] = []
         self.port = 0
 
     @property
@@ -63,8 +64,11 @@ LtiDeployment.objects.get_or_create(registration=registration, deployment_id={DE
                                     defaults=dict(is_active=True))
 """
 
-    def course_url(self, target: str, role: str = "learner", sub: str = "stu-1") -> str:
-        return f"{self.origin}/course?" + urlencode({"target": target, "role": role, "sub": sub})
+    def course_url(
+        self, target: str, role: str = "learner", sub: str = "stu-1", message: str = "launch"
+    ) -> str:
+        query = {"target": target, "role": role, "sub": sub, "message": message}
+        return f"{self.origin}/course?" + urlencode(query)
 
     # -- pages and endpoints --
 
@@ -104,13 +108,23 @@ LtiDeployment.objects.get_or_create(registration=registration, deployment_id={DE
             CLAIM + "target_link_uri": params["redirect_uri"],
             CLAIM + "roles": [ROLES[hint.get("role", "learner")]],
             CLAIM + "context": {"id": "ds-course", "title": "Distributed Systems"},
-            CLAIM + "resource_link": {"id": hint["target"]},
-            CLAIM + "custom": {"target": hint["target"]},
+            CLAIM + "resource_link": {"id": hint.get("target", "")},
+            CLAIM + "custom": {"target": hint.get("target", "")},
             "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
                 "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],
                 "lineitem": f"{self.origin}/lineitems/1",
             },
         }
+        if hint.get("message") == "deep-linking":
+            for claim in ("resource_link", "custom"):
+                del body[CLAIM + claim]
+            body[CLAIM + "message_type"] = "LtiDeepLinkingRequest"
+            body["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"] = {
+                "deep_link_return_url": f"{self.origin}/deep-return",
+                "accept_types": ["ltiResourceLink"],
+                "accept_presentation_document_targets": ["iframe", "window"],
+                "data": "lms-opaque",
+            }
         pem = self.key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
@@ -161,6 +175,9 @@ def _handler(lms: FakeLms) -> type[BaseHTTPRequestHandler]:
             if self.path == "/token":
                 token = {"access_token": uuid.uuid4().hex, "token_type": "Bearer"}
                 self._send(200, json.dumps({**token, "expires_in": 3600}), "application/json")
+            elif self.path == "/deep-return":
+                lms.deep_links.append(parse_qs(body).get("JWT", [""])[0])
+                self._send(200, "<!doctype html><title>Added</title><p>Added to the course.</p>")
             elif self.path == "/lineitems/1/scores":
                 lms.scores.append(json.loads(body))
                 self._send(200, "{}", "application/json")

@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import jwt
 import pytest
 
 from tests.browser.conftest import manage
@@ -171,3 +172,23 @@ def test_only_the_configured_lms_may_frame_the_tool(blocked: Any, site: dict[str
     tool_frames = [f for f in page.frames if f != page.main_frame and "/labs/" in f.url]
     for frame in tool_frames:
         assert frame.evaluate("typeof window.paperlabs") == "undefined"
+
+
+def test_an_instructor_adds_a_lab_from_inside_the_lms(blocked: Any, site: dict[str, Any]) -> None:
+    page, lms = blocked, site["lms"]
+    page.goto(lms.course_url("", role="instructor", sub="prof-1", message="deep-linking"))
+    frame = tool_frame(page, "/lti/launch/")
+    frame.check("#pick-lab-snapshots")
+    frame.check("#pick-quiz-iframe-quiz")
+    frame.click("#add-picks")
+    frame.wait_for_selector("#return-to-lms")
+    # The page's form posts the signed response to the LMS (its origin is allowed).
+    frame.click("#return-to-lms")
+    deadline = time.monotonic() + 30
+    while not lms.deep_links and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert len(lms.deep_links) == 1
+    body = jwt.decode(lms.deep_links[0], options={"verify_signature": False})
+    items = body["https://purl.imsglobal.org/spec/lti-dl/claim/content_items"]
+    assert [i["custom"]["target"] for i in items] == ["lab:snapshots", "quiz:iframe-quiz"]
+    assert body["https://purl.imsglobal.org/spec/lti-dl/claim/data"] == "lms-opaque"

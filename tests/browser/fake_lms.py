@@ -72,9 +72,10 @@ LtiDeployment.objects.get_or_create(registration=registration, deployment_id={DE
 
     # -- pages and endpoints --
 
-    def course_page(self, query: dict[str, str]) -> str:
+    def login_url(self, query: dict[str, str]) -> str:
+        """The tool's login URL the LMS starts a launch with (third-party initiated login)."""
         hint = base64.urlsafe_b64encode(json.dumps(query).encode()).decode()
-        login = f"{self.tool}/lti/login/?" + urlencode(
+        return f"{self.tool}/lti/login/?" + urlencode(
             {
                 "iss": self.origin,
                 "client_id": CLIENT_ID,
@@ -83,6 +84,9 @@ LtiDeployment.objects.get_or_create(registration=registration, deployment_id={DE
                 "target_link_uri": f"{self.tool}/lti/launch/",
             }
         )
+
+    def course_page(self, query: dict[str, str]) -> str:
+        login = self.login_url(query)
         return (
             "<!doctype html><html lang='en'><head><title>Fake LMS course</title></head><body>"
             "<h1>Distributed Systems (fake LMS)</h1>"
@@ -108,7 +112,7 @@ LtiDeployment.objects.get_or_create(registration=registration, deployment_id={DE
             CLAIM + "target_link_uri": params["redirect_uri"],
             CLAIM + "roles": [ROLES[hint.get("role", "learner")]],
             CLAIM + "context": {"id": "ds-course", "title": "Distributed Systems"},
-            CLAIM + "resource_link": {"id": hint.get("target", "")},
+            CLAIM + "resource_link": {"id": hint.get("target") or "course-home"},
             CLAIM + "custom": {"target": hint.get("target", "")},
             "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
                 "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"],

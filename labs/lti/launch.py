@@ -160,6 +160,11 @@ def _validated(request: HttpRequest) -> tuple[MessageLaunch, ToolConfig, dict[st
             text = "this deployment of the platform is not registered with paperlabs"
         elif "client id" in text.lower() or "registration" in text.lower():
             text = "this platform (issuer and client id) is not registered with paperlabs"
+        elif "nonce" in text.lower() or "state" in text.lower():
+            text = (
+                "this launch expired or was not started by this browser's LMS page "
+                f"({text}): start it again from the LMS"
+            )
         elif "decode" in text.lower():
             text = f"the launch's signed id_token is not valid ({text.split(': ', 1)[-1]})"
         raise LaunchRefused(text) from err

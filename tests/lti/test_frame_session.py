@@ -123,3 +123,16 @@ def test_a_cookieless_launch_is_still_used_once(platform: FakePlatform) -> None:
 def test_with_token_replaces_an_old_one() -> None:
     url = frame_session.with_token("/a/?x=1&frame_session=old", "new")
     assert url == "/a/?x=1&frame_session=new"
+
+
+def test_a_launched_student_cannot_reach_another_courses_quiz_by_url(
+    platform: FakePlatform,
+) -> None:
+    other = Course.objects.create(slug="other", title="Other")
+    Quiz.objects.create(slug="theirs", title="Theirs", course=other)
+    response = launch_without_cookies(platform)
+    token = query(response["Location"])["frame_session"]
+    for url in ("/quizzes/theirs/", "/quizzes/theirs/gradebook/", "/courses/other/"):
+        assert cookieless().get(url, {"frame_session": token}).status_code == 404, url
+    sent = cookieless().post("/quizzes/theirs/grades/retry/", {"frame_session": token})
+    assert sent.status_code == 404

@@ -39,6 +39,7 @@ class FakeLms:
         self.tool = ""  # the tool's origin, set once it runs
         self.scores: list[dict[str, Any]] = []
         self.deep_links: list[str] = []
+        self.score_delay = 0.0  # seconds the gradebook takes to answer (widens races)
         self.port = 0
 
     @property
@@ -183,6 +184,7 @@ def _handler(lms: FakeLms) -> type[BaseHTTPRequestHandler]:
                 lms.deep_links.append(parse_qs(body).get("JWT", [""])[0])
                 self._send(200, "<!doctype html><title>Added</title><p>Added to the course.</p>")
             elif self.path == "/lineitems/1/scores":
+                time.sleep(lms.score_delay)
                 lms.scores.append(json.loads(body))
                 self._send(200, "{}", "application/json")
             else:

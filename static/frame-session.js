@@ -27,15 +27,23 @@ if (token) {
     "submit",
     (event) => {
       const form = event.target;
-      if (!ownUrl(form.getAttribute("action") || location.href)) return;
-      let field = form.querySelector(`input[name="${PARAM}"]`);
-      if (!field) {
-        field = document.createElement("input");
-        field.type = "hidden";
-        field.name = PARAM;
-        form.append(field);
+      const url = ownUrl(form.getAttribute("action") || location.href);
+      if (!url) return;
+      if (form.method.toLowerCase() === "get") {
+        // A GET form's fields replace its action's query string: the token is a field.
+        let field = form.querySelector(`input[name="${PARAM}"]`);
+        if (!field) {
+          field = document.createElement("input");
+          field.type = "hidden";
+          field.name = PARAM;
+          form.append(field);
+        }
+        field.value = token;
+      } else {
+        // A POST's body is the view's: the token rides in the action's query string.
+        url.searchParams.set(PARAM, token);
+        form.setAttribute("action", url.href);
       }
-      field.value = token;
     },
     true,
   );

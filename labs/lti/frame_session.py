@@ -8,9 +8,9 @@ signs the request's user in from it when no cookie did, puts a fresh token on th
 (``<meta name="paperlabs-frame-session">``, read by ``static/frame-session.js``, which
 adds it to the links followed and the forms sent) and on the page's own redirects.
 
-A POST that carries a valid token in its body is exempt from the CSRF check: the token
-is a secret of that user another site cannot read, which is what the CSRF cookie
-proves. A cookie session always wins over a token, and the admin never takes one.
+A POST that carries a valid token (in its URL's query string, where the script puts
+it, so the body is left to the view) is exempt from the CSRF check: the token is a
+secret of that user another site cannot read, which is what the CSRF cookie proves. A cookie session always wins over a token, and the admin never takes one.
 """
 
 from __future__ import annotations
@@ -60,27 +60,20 @@ def with_token(url: str, token: str) -> str:
     return parts._replace(query=query + urlencode({PARAM: token})).geturl()
 
 
-def _token_of(request: HttpRequest) -> tuple[str, bool]:
-    """The request's token and whether it came in a POST body."""
-    posted = request.POST.get(PARAM, "") if request.method == "POST" else ""
-    if posted:
-        return posted[:512], True
-    return request.GET.get(PARAM, "")[:512], False
-
-
 def _sign_in(request: HttpRequest) -> None:
     request.paperlabs_frame_token = ""  # type: ignore[attr-defined]
     if request.path.startswith(REFUSED_PREFIXES):
         return
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         return
-    token, posted = _token_of(request)
+    # Only from the query string: the body is left for the view to read (and refuse).
+    token = request.GET.get(PARAM, "")[:512]
     user = user_from_token(token) if token else None
     if user is None:
         return
     request.user = user
     request.paperlabs_frame_token = make(user)  # type: ignore[attr-defined]
-    if posted:
+    if request.method == "POST":
         request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
 
 

@@ -46,7 +46,10 @@ def _with_launch_token(request: HttpRequest, query: str) -> str:
     short-lived token on the page's URL (labs/lti/wstoken.py). A bad one is dropped.
     """
     token = request.GET.get("ws_token", "")[:512]
-    if not token or wstoken.user_from_token(token) is None:
+    if getattr(request, "paperlabs_frame_token", "") and request.user.is_authenticated:
+        # Signed in by the page's frame session (labs/lti/frame_session.py): a fresh one.
+        token = wstoken.make(request.user)  # type: ignore[arg-type]
+    elif not token or wstoken.user_from_token(token) is None:
         return query
     return f"{query}{'&' if query else '?'}{urlencode({'ws_token': token})}"
 

@@ -14,13 +14,17 @@ from labs.lti.models import GradeSend, LineItem, LtiAccount
 
 @admin.action(description="Send the selected grades to the LMS again now")
 def retry_sends(modeladmin: Any, request: HttpRequest, queryset: QuerySet[GradeSend]) -> None:
-    results = [ags.deliver(send) for send in queryset.select_related("line_item__registration")]
+    results = [
+        ags.deliver(send)
+        for send in queryset.select_related("line_item__registration")
+        if ags.claim(send)
+    ]
     messages.info(request, f"Sent {sum(results)}; {len(results) - sum(results)} failed.")
 
 
 @admin.register(GradeSend)
 class GradeSendAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("line_item", "user", "score", "sent_score", "status", "tries", "updated")
+    list_display = ("line_item", "user", "score", "sent_score", "status", "tries", "next_try")
     list_filter = ("status",)
     search_fields = ("user__username", "line_item__quiz__slug")
     readonly_fields = (
@@ -32,6 +36,8 @@ class GradeSendAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "status",
         "tries",
         "last_error",
+        "next_try",
+        "claimed_until",
         "updated",
     )
     actions = [retry_sends]

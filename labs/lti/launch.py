@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from lti_tool.models import LtiDeployment
@@ -70,6 +72,48 @@ class ToolConfig(DjangoToolConfig):
         )
 
 
+STATE_KEY = "paperlabs-lti-state:"
+STATE_SECONDS = 5 * 60
+
+
+def remember_state(state: str, nonce: str) -> None:
+    """Keep the login's state and nonce on the server (for a browser that drops cookies)."""
+    cache.set(STATE_KEY + state, nonce, STATE_SECONDS)
+
+
+class MessageLaunch(DjangoMessageLaunch):
+    """PyLTI1p3's launch, also valid when the browser dropped the login's state cookie.
+
+    In an LMS's iframe a browser that blocks third-party cookies keeps neither the
+    state cookie nor the session of the login step. The state and nonce the login
+    issued are then checked against the server's copy (``remember_state``), once.
+    """
+
+    _state_nonce: str | None = None
+
+    def validate_state(self) -> MessageLaunch:
+        state = str(self._get_request_param("state") or "")[:200]
+        issued = cache.get(STATE_KEY + state) if state else None
+        if issued is not None:
+            try:
+                body = jwt.decode(self._get_id_token(), options={"verify_signature": False})
+            except jwt.PyJWTError:
+                body = {}
+            if isinstance(body, dict) and body.get("nonce") == issued:
+                cache.delete(STATE_KEY + state)
+                self._state_nonce = issued
+                return self
+        super().validate_state()
+        return self
+
+    def validate_nonce(self) -> MessageLaunch:
+        if self._state_nonce is not None:
+            # Issued by this tool for this very state (checked above); used once (UsedNonce).
+            return self
+        super().validate_nonce()
+        return self
+
+
 def course_role(roles: list[str]) -> str | None:
     """The course role of LTI context roles; a TA is also an instructor in most LMSs."""
     if any(r in TA_ROLES for r in roles):
@@ -84,7 +128,7 @@ def course_role(roles: list[str]) -> str | None:
 @dataclass
 class Launch:
     data: dict[str, Any]
-    message: DjangoMessageLaunch
+    message: MessageLaunch
     tool: ToolConfig
     user: AbstractBaseUser
     course: Course
@@ -100,9 +144,9 @@ class Launch:
         return {str(k): str(v) for k, v in custom.items()} if isinstance(custom, dict) else {}
 
 
-def _validated(request: HttpRequest) -> tuple[DjangoMessageLaunch, ToolConfig, dict[str, Any]]:
+def _validated(request: HttpRequest) -> tuple[MessageLaunch, ToolConfig, dict[str, Any]]:
     tool = ToolConfig()
-    message = DjangoMessageLaunch(
+    message = MessageLaunch(
         request,
         tool,
         launch_data_storage=DjangoCacheDataStorage(),
@@ -116,6 +160,11 @@ def _validated(request: HttpRequest) -> tuple[DjangoMessageLaunch, ToolConfig, d
             text = "this deployment of the platform is not registered with paperlabs"
         elif "client id" in text.lower() or "registration" in text.lower():
             text = "this platform (issuer and client id) is not registered with paperlabs"
+        elif "nonce" in text.lower() or "state" in text.lower():
+            text = (
+                "this launch expired or was not started by this browser's LMS page "
+                f"({text}): start it again from the LMS"
+            )
         elif "decode" in text.lower():
             text = f"the launch's signed id_token is not valid ({text.split(': ', 1)[-1]})"
         raise LaunchRefused(text) from err

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from lti_tool.models import LtiRegistration
 
 from labs.teaching.models import Course, Quiz
@@ -64,7 +65,12 @@ class LineItem(models.Model):
 
 
 class GradeSend(models.Model):
-    """A student's score for a line item: sent, waiting, or failed (and retried)."""
+    """A student's score for a line item: sent, waiting, or failed (and retried).
+
+    The row is the queue: a sender (labs/lti/sender.py) claims it by setting
+    ``claimed_until`` in one conditional UPDATE, so of several server processes exactly
+    one sends it; a claim left by a process that died lapses at ``claimed_until``.
+    """
 
     PENDING, SENT, FAILED = "pending", "sent", "failed"
     STATUSES = [(PENDING, "waiting to be sent"), (SENT, "sent"), (FAILED, "failed, retried")]
@@ -77,6 +83,9 @@ class GradeSend(models.Model):
     status = models.CharField(max_length=8, choices=STATUSES, default=PENDING)
     tries = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # Not before this time (the back-off after a failure); a new score is due at once.
+    next_try = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:

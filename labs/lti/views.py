@@ -8,8 +8,9 @@ exempt from the frame guard and from CSRF (the platform posts a signed id_token)
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
@@ -25,11 +26,21 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem as PyLineItem
 
-from labs.lti import ags, wstoken
-from labs.lti.launch import AGS_CLAIM, DL_CLAIM, Launch, LaunchRefused, ToolConfig, process
+from labs.lti import ags, frame_session, wstoken
+from labs.lti.launch import (
+    AGS_CLAIM,
+    DL_CLAIM,
+    Launch,
+    LaunchRefused,
+    ToolConfig,
+    process,
+    remember_state,
+)
 from labs.lti.models import LineItem
 from labs.models import Replay
 from labs.registry import LABS
+from labs.security import HEADER as CSP_HEADER
+from labs.security import policy_for
 from labs.teaching import content as content_mod
 from labs.teaching import services
 from labs.teaching.models import STAFF_ROLES, Course, Quiz
@@ -60,9 +71,13 @@ def oidc_login(request: HttpRequest) -> HttpResponse:
         request, ToolConfig(), launch_data_storage=DjangoCacheDataStorage()
     )
     try:
-        return login_request.redirect(target)
+        response = login_request.redirect(target)
     except (LtiException, OIDCException) as err:
         return refused(request, f"this platform is not registered with paperlabs ({err})")
+    sent = parse_qs(urlsplit(response.get("Location", "")).query)
+    if sent.get("state") and sent.get("nonce"):
+        remember_state(sent["state"][0], sent["nonce"][0])
+    return response
 
 
 def target_url(target: str) -> str | None:
@@ -115,9 +130,11 @@ def launch(request: HttpRequest) -> HttpResponse:
             )
             ags.queue_quiz(quiz)
     login(request, done.user, backend="django.contrib.auth.backends.ModelBackend")
-    token = wstoken.make(done.user)
+    # Inside the LMS's iframe the session cookie just set may be dropped: the page's
+    # own token (frame_session) and the socket's (ws_token) sign the user in instead.
+    tokens = {"ws_token": wstoken.make(done.user), "frame_session": frame_session.make(done.user)}
     separator = "&" if "?" in url else "?"
-    return redirect(f"{url}{separator}{urlencode({'ws_token': token})}")
+    return redirect(f"{url}{separator}{urlencode(tokens)}")
 
 
 # -- Deep Linking --------------------------------------------------------------------------------
@@ -126,8 +143,8 @@ def launch(request: HttpRequest) -> HttpResponse:
 def _deep_link_picker(request: HttpRequest, done: Launch) -> HttpResponse:
     if done.role not in STAFF_ROLES:
         return refused(request, "only the course's instructors choose what to add", 403)
-    settings = done.data.get(DL_CLAIM) or {}
-    if not isinstance(settings, dict) or not settings.get("deep_link_return_url"):
+    dl_settings = done.data.get(DL_CLAIM) or {}
+    if not isinstance(dl_settings, dict) or not dl_settings.get("deep_link_return_url"):
         return refused(request, "the Deep Linking request has no return URL")
     assert done.tool.registration is not None
     state = signing.dumps(
@@ -137,8 +154,8 @@ def _deep_link_picker(request: HttpRequest, done: Launch) -> HttpResponse:
                 done.data.get("https://purl.imsglobal.org/spec/lti/claim/deployment_id")
             ),
             "settings": {
-                "deep_link_return_url": settings["deep_link_return_url"],
-                "data": settings.get("data"),
+                "deep_link_return_url": dl_settings["deep_link_return_url"],
+                "data": dl_settings.get("data"),
             },
             "course": done.course.pk,
             "user": done.user.pk,
@@ -202,15 +219,22 @@ def deep_link_return(request: HttpRequest) -> HttpResponse:
             )
         resources.append(resource)
     deep_link = DeepLink(registration.to_registration(), state["deployment"], state["settings"])
-    return render(
+    return_url = str(state["settings"]["deep_link_return_url"])
+    response = render(
         request,
         "lti/deep_link_return.html",
         {
             "jwt": deep_link.get_response_jwt(resources),
-            "return_url": state["settings"]["deep_link_return_url"],
+            "return_url": return_url,
             "count": len(resources),
         },
     )
+    # The page's form goes to the platform: its origin joins the policy's form-action.
+    target = urlsplit(return_url)
+    if target.scheme in ("http", "https") and target.netloc:
+        extra = {"form-action": [f"{target.scheme}://{target.netloc}"]}
+        response[CSP_HEADER] = policy_for(request, settings.PAPERLABS_CSP, extra)
+    return response
 
 
 def _title_of(pick: str, course: Course) -> str | None:

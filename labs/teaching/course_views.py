@@ -176,13 +176,19 @@ def quiz_statistics(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def retry_grades(request: HttpRequest, slug: str) -> HttpResponse:
     """Send the quiz's waiting and failed grades to the LMS again, now."""
-    from labs.lti import ags
+    from labs.lti import ags, sender
 
     quiz = _managed_quiz(request, slug)
     ags.queue_quiz(quiz)
-    sent, failed = ags.send_due(quiz)
+    # At once, without waiting out the back-off; what does not fit in the budget is
+    # left to the background sender (woken now).
+    sent, failed = ags.send_due(quiz, now_too=True, budget=ags.RETRY_NOW_SECONDS)
+    left = ags.status_for(quiz)["waiting"] - failed
+    sender.wake()
     if failed:
         messages.error(request, f"Sent {sent} grades; {failed} failed again (see below).")
     else:
         messages.success(request, f"Sent {sent} grades to the LMS.")
+    if left > 0:
+        messages.info(request, f"{left} more grades are being sent in the background.")
     return redirect(reverse("teaching:gradebook", args=[quiz.slug]))

@@ -197,3 +197,144 @@ def test_charts_offer_png_csv_and_a_table(page: Any, live_server_url: str) -> No
     page.wait_for_function(
         "[...document.querySelectorAll('#ch-load-table td')].some(td => td.textContent === 'Z')"
     )
+
+
+COURSE_SETUP = """
+from django.contrib.auth.models import User
+from labs.lti.models import GradeSend, LineItem
+from labs.teaching import services
+from labs.teaching.models import Course, Membership, Quiz, QuizItem
+from lti_tool.models import LtiRegistration
+users = {}
+for name in ("a11y-prof", "a11y-student", "a11y-outsider"):
+    users[name], _ = User.objects.get_or_create(username=name)
+    users[name].set_password("pw-" + name); users[name].save()
+course, _ = Course.objects.get_or_create(slug="a11y-course", defaults={"title": "A11y course", "join_open": True})
+Membership.objects.get_or_create(course=course, user=users["a11y-prof"], defaults={"role": "instructor"})
+Membership.objects.get_or_create(course=course, user=users["a11y-student"], defaults={"role": "student"})
+quiz, _ = Quiz.objects.get_or_create(slug="a11y-course-quiz", defaults={"title": "Course quiz", "course": course, "max_attempts": 3})
+QuizItem.objects.get_or_create(quiz=quiz, position=1, exercise="ch-what-if")
+if not quiz.attempts.exists():
+    attempt = services.start_attempt(quiz, users["a11y-student"])
+    services.submit(attempt, attempt.token, {})
+registration = LtiRegistration.objects.filter(client_id="paperlabs-browser").first()
+if registration is not None:
+    item, _ = LineItem.objects.get_or_create(registration=registration, url="http://127.0.0.2/lineitems/9", defaults={"course": course, "quiz": quiz})
+    GradeSend.objects.get_or_create(line_item=item, user=users["a11y-student"], defaults={"score": 0, "max_score": 1, "status": "failed", "tries": 2, "last_error": "the platform answered 503: gradebook is down"})
+print("join", course.join_token)
+"""
+
+
+def test_axe_on_course_classroom_and_lti_pages(
+    browser: Any, live_server_url: str, server_env: dict[str, str], site: dict[str, list[str]]
+) -> None:
+    from tests.browser.fake_lms import serve
+
+    base = live_server_url
+    found: dict[str, list[str]] = {}
+
+    def check(page: Any, name: str, frame: Any = None) -> None:
+        target = frame or page
+        target.add_script_tag(path=str(AXE))
+        problems = target.evaluate(
+            "axe.run(document, { resultTypes: ['violations'] }).then(r => r.violations"
+            ".filter(v => ['serious', 'critical'].includes(v.impact))"
+            ".map(v => `${v.impact} ${v.id}: ${v.help} -> ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`))"
+        )
+        if problems:
+            found[name] = problems
+
+    def visit(page: Any, url: str, status: int = 200) -> None:
+        response = page.goto(base + url, timeout=60_000)
+        assert response is not None and response.status == status, (
+            url,
+            response and response.status,
+        )
+        check(page, url)
+
+    def context() -> Any:
+        made = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})
+        page = made.new_page()
+        page.set_default_timeout(60_000)
+        return made, page
+
+    with serve("127.0.0.2") as lms:
+        lms.tool = base
+        manage(server_env, "shell", "-c", lms.registration_script())
+        out = manage(server_env, "shell", "-c", COURSE_SETUP)
+        token = next(line.split()[1] for line in out.splitlines() if line.startswith("join "))
+
+        # LTI: the refusal pages, a launch's landing pages, the Deep Linking picker.
+        made, page = context()
+        visit(page, "/lti/login/", status=400)
+        visit(page, "/lti/login/?iss=https://unknown.example&target_link_uri=x", status=400)
+        for target in ("", "lab:consistent-hashing", "quiz:a11y-quiz"):
+            page.goto(lms.login_url({"target": target, "role": "learner", "sub": "a11y-lti"}))
+            page.wait_for_url(re.compile(rf"{re.escape(base)}/(courses|labs|quizzes)/.*"))
+            if target.startswith("lab:"):
+                wait_ready(page)
+            check(page, f"LTI landing {target or 'course'}")
+        query = {"target": "", "role": "instructor", "sub": "a11y-lti-prof"}
+        page.goto(lms.login_url({**query, "message": "deep-linking"}))
+        page.wait_for_selector("#add-picks")
+        check(page, "LTI Deep Linking picker")
+        page.check("#pick-lab-snapshots")
+        page.click("#add-picks")
+        page.wait_for_selector("#return-to-lms")
+        check(page, "LTI Deep Linking return")
+        made.close()
+
+        # The course's staff: list, course page (members, enrolment, join link), a
+        # refused CSV, the gradebook with a failed grade send, the statistics.
+        made, page = context()
+        log_in(page, base, "a11y-prof", "/courses/")
+        check(page, "/courses/ (instructor)")
+        visit(page, "/courses/a11y-course/")
+        page.set_input_files(
+            "#csv-file",
+            files=[{"name": "r.csv", "mimeType": "text/csv", "buffer": b"username,role\n,boss\n"}],
+        )
+        page.click("#enrol")
+        page.wait_for_load_state()
+        check(page, "/courses/a11y-course/ (refused CSV)")
+        visit(page, "/quizzes/a11y-course-quiz/gradebook/")
+        assert page.locator("#passback-failures").count() == 1
+        visit(page, "/quizzes/a11y-course-quiz/statistics/")
+        made.close()
+
+        # A student of the course; someone joining by the link; a closed link.
+        made, page = context()
+        log_in(page, base, "a11y-student", "/courses/")
+        check(page, "/courses/ (student)")
+        visit(page, "/courses/a11y-course/")
+        made.close()
+        made, page = context()
+        log_in(page, base, "a11y-outsider", "/courses/")
+        visit(page, f"/courses/a11y-course/join/{token}/")
+        visit(page, "/courses/a11y-course/join/not-the-token/", status=404)
+        made.close()
+
+        # A live classroom session: the instructor's page, a student's, the results.
+        made, teacher = context()
+        visit(teacher, "/classroom/")
+        teacher.click('button[data-lab="consistent-hashing"]')
+        wait_ready(teacher)
+        code = teacher.inner_text("#join-code").strip()
+        student_context, student = context()
+        visit(student, f"/classroom/join/?code={code}")
+        student.fill("#join-name", "Ann")
+        student.click("#join-submit")
+        wait_ready(student)
+        teacher.fill("#poll-options-in", "Node A\nNode E")
+        teacher.click("#poll-open")
+        student.wait_for_selector("#poll:not([hidden])")
+        check(teacher, "classroom: instructor")
+        check(student, "classroom: student")
+        teacher.on("dialog", lambda d: d.accept())
+        teacher.click("#btn-end-session")
+        teacher.wait_for_url(f"**/classroom/{code}/results/")
+        check(teacher, "classroom: results")
+        student_context.close()
+        made.close()
+
+    assert found == {}, "\n".join(f"{u}: {p}" for u, ps in found.items() for p in ps)

@@ -48,6 +48,9 @@ def test_an_instructor_picks_a_lab_and_a_quiz_and_returns_a_signed_response(
     assert response.status_code == 200
     body = response.content.decode()
     assert f'action="{RETURN_URL}"' in body
+    # The browser may send that form to the platform (and to nowhere else).
+    policy = dict(p.split(" ", 1) for p in response["Content-Security-Policy"].split("; "))
+    assert policy["form-action"] == "'self' https://lms.example.edu"
     token = re.search(r'name="JWT" value="([^"]+)"', body)
     assert token is not None
     # The platform checks the response with the tool's public key.

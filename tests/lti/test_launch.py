@@ -119,11 +119,29 @@ def test_a_replayed_launch_is_refused(platform: FakePlatform) -> None:
     assert counts() == before
 
 
+def test_a_launch_whose_login_expired_is_refused(platform: FakePlatform) -> None:
+    from django.core.cache import cache
+
+    client = Client()
+    state, nonce = oidc_login(client)
+    cache.clear()  # the login's nonce and state outlived their time in the cache
+    token = platform.id_token(nonce, [LEARNER])
+    before = counts()
+    refusal(
+        client.post("/lti/launch/", {"id_token": token, "state": state}),
+        "start it again from the LMS",
+    )
+    assert counts() == before
+
+
 def test_a_nonce_the_tool_never_issued_is_refused(platform: FakePlatform) -> None:
     client = Client()
     state, _ = oidc_login(client)
     token = platform.id_token("made-up-nonce", [LEARNER])
-    refusal(client.post("/lti/launch/", {"id_token": token, "state": state}), "Nonce")
+    refusal(
+        client.post("/lti/launch/", {"id_token": token, "state": state}),
+        "start it again from the LMS",
+    )
     assert Course.objects.count() == 0
 
 

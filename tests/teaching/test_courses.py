@@ -108,6 +108,8 @@ def test_a_student_cannot_reach_another_courses_quiz_or_gradebook_by_url(
     assert alice.post("/quizzes/o-quiz/").status_code == 404
     assert alice.post("/quizzes/o-quiz/regrade/").status_code == 404
     assert alice.post("/courses/other-101/enrol/", {"text": "username\nalice"}).status_code == 404
+    assert alice.post("/quizzes/o-quiz/grades/retry/").status_code == 404
+    assert alice.post("/courses/other-101/join-link/", {"action": "open"}).status_code == 404
     assert not Attempt.objects.filter(user=people["alice"]).exists()
     listing = alice.get("/quizzes/").content.decode()
     assert "Course quiz" in listing and "Other course quiz" not in listing

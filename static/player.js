@@ -328,7 +328,15 @@ export function startPlayer(root, createView) {
     });
     socket.addEventListener("close", (e) => {
       flags.connected = false;
+      flags.closeCode = e.code;
       if (e.code === 4404) { status("This lab or replay does not exist.", true); return; }
+      // Refused for good, or over: trying again would only be refused again.
+      if (e.code === 4403) {
+        const why = flags.errors.length ? `: ${flags.errors[flags.errors.length - 1].message}` : "";
+        status(`The server refused this page${why}. Join the session again, or sign in as its instructor, then reload.`, true);
+        return;
+      }
+      if (e.code === 4410) { status("This session has ended: nothing more will arrive.", true); return; }
       retry = Math.min(retry + 1, 5);
       status(`Disconnected; reconnecting in ${retry} s…`, true);
       setTimeout(connect, retry * 1000);

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from asgiref.sync import sync_to_async
 from django.test import Client
@@ -91,7 +93,7 @@ async def test_a_poll_counts_each_student_once_and_closes() -> None:
     closed = (await a.until("poll"))["poll"]
     assert not closed["open"] and closed["mine"] == 1
     refused = await a.ask({"action": "answer", "poll": poll["id"], "choice": 0}, "error")
-    assert refused["field"] == "poll" and "closed" in refused["rule"]
+    assert refused["field"] == "choice" and "poll 1 is open: it is closed" in refused["rule"]
     await teacher.send({"action": "poll_reveal"})
     while not (revealed := (await b.until("poll"))["poll"])["revealed"]:
         pass
@@ -172,8 +174,84 @@ async def test_a_poll_from_an_exercise_question_is_answered_by_the_engine() -> N
     shown = (await student.until("poll"))["poll"]
     assert shown["prompt"] == poll["prompt"] and "correct" not in shown
     refused = await teacher.ask(
-        {"action": "poll_question", "question": "ch-join-basics/moved"}, "error"
+        {"action": "poll_question", "question": "ch-construct/make-it-move"}, "error"
     )
-    assert refused["field"] == "question" and "single" in refused["rule"]
+    assert refused["field"] == "question" and "construct" in refused["rule"]
     await teacher.close()
     await student.close()
+
+
+async def opened(teacher: ClassSocket, question: str) -> dict[str, Any]:
+    """The instructor's view of the poll just opened from ``question``."""
+    await teacher.send({"action": "poll_question", "question": question})
+    while True:
+        message = await teacher.recv()
+        assert message["type"] != "error", message
+        if message["type"] == "presence" and message.get("poll", {}).get("open"):
+            poll: dict[str, Any] = message["poll"]
+            return poll
+
+
+async def test_polls_of_every_question_type_take_their_own_answers() -> None:
+    from algorithms.consistent_hashing import ConsistentHashingEngine
+    from algorithms.recording import Timeline
+    from labs.classroom.questions import poll_from_question
+
+    _, teacher, (a, b), _ = await lecture(2)
+    timeline = Timeline(ConsistentHashingEngine, "consistent-hashing", {}, 1)
+
+    # numeric: a number (or its text), within the question's tolerance
+    poll = await opened(teacher, "ch-what-if/moved-if")
+    expected = poll_from_question("ch-what-if/moved-if", timeline)["expected"]
+    assert poll["kind"] == "numeric" and poll["options"] == []
+    assert poll["expected"] == expected and "expected" not in (await a.until("poll"))["poll"]
+    right = expected["value"]
+    for bad, rule in (
+        ("lots", "must be a number like 42 or 0.25"),
+        (True, "must be a number like 42 or 0.25"),
+        (1e300, "must be a number between"),
+        ([1], "must be a number like 42 or 0.25"),
+    ):
+        refused = await a.ask({"action": "answer", "poll": poll["id"], "choice": bad}, "error")
+        assert refused["field"] == "choice" and rule in refused["rule"], refused
+    ack = await a.ask({"action": "answer", "poll": poll["id"], "choice": str(right)}, "ack")
+    assert ack["choice"] == right
+    await b.ask({"action": "answer", "poll": poll["id"], "choice": right + 1000}, "ack")
+    while (presence := await teacher.until("presence"))["answered"] < 2:
+        pass
+    assert presence["poll"]["right"] == 1
+    assert [r["count"] for r in presence["poll"]["rows"]] == [1, 1]
+    assert presence["poll"]["stats"]["min"] == right
+
+    # multiple: the list of options ticked; nothing ticked is an answer too
+    poll = await opened(teacher, "ch-join-basics/pref")
+    assert poll["kind"] == "multiple" and len(poll["options"]) >= 2
+    n = len(poll["options"])
+    for bad, rule in (
+        (0, "must be a list of the options ticked"),
+        ([n], f"must be option numbers 0 to {n - 1}"),
+        ([0, 0], "must not tick the same option twice"),
+    ):
+        refused = await a.ask({"action": "answer", "poll": poll["id"], "choice": bad}, "error")
+        assert refused["field"] == "choice" and rule in refused["rule"], refused
+    want = poll["expected"]
+    assert (await a.ask({"action": "answer", "poll": poll["id"], "choice": want[::-1]}, "ack"))[
+        "choice"
+    ] == sorted(want)
+    await b.ask({"action": "answer", "poll": poll["id"], "choice": []}, "ack")
+    while (presence := await teacher.until("presence"))["answered"] < 2:
+        pass
+    assert presence["poll"]["right"] == (2 if not want else 1)
+
+    # pick: one element of the diagram, any of the right ones counts
+    poll = await opened(teacher, "ch-join-basics/biggest")
+    assert poll["kind"] == "pick" and poll["expected"]
+    refused = await a.ask({"action": "answer", "poll": poll["id"], "choice": [0]}, "error")
+    assert refused["field"] == "choice" and "must be one of the options" in refused["rule"]
+    await a.ask({"action": "answer", "poll": poll["id"], "choice": poll["expected"][0]}, "ack")
+    await teacher.send({"action": "poll_reveal"})
+    while not (shown := (await b.until("poll"))["poll"])["revealed"]:
+        pass
+    assert shown["answer_text"] and shown["right"] == 1 and shown["mine"] is None
+    for sock in (teacher, a, b):
+        await sock.close()

@@ -92,6 +92,8 @@ export function startPlayer(root, createView) {
       const text = copy.textContent.replace(/\s+/g, " ").trim();
       if (text) return text;
     }
+    const legend = el.tagName === "FIELDSET" && el.querySelector("legend");
+    if (legend && legend.textContent.trim()) return legend.textContent.trim();
     return el.getAttribute("aria-label") || el.title || el.textContent.trim() || el.id;
   }
 

@@ -70,7 +70,15 @@ class Hub:
 
     async def _run(self, layer: Any) -> None:
         while True:
-            event = await layer.receive(self.channel)
+            try:
+                event = await layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Redis away for a moment: the next frame carries the whole state.
+                log.exception("classroom %s: the channel layer failed", self.group)
+                await asyncio.sleep(0.5)
+                continue
             for sock, pending in list(self.sockets.items()):
                 if pending is not None:
                     # Still opening: kept, and sent in order once it is ready.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -255,3 +256,82 @@ async def test_polls_of_every_question_type_take_their_own_answers() -> None:
     assert shown["answer_text"] and shown["right"] == 1 and shown["mine"] is None
     for sock in (teacher, a, b):
         await sock.close()
+
+
+async def refused_with(sock: ClassSocket) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A socket refused on connect: its error frame, then its close."""
+    connected, _ = await sock.comm.connect()
+    assert connected
+    refusal = json.loads(await sock.comm.receive_from())
+    return refusal, await sock.comm.receive_output()
+
+
+async def test_classroom_sockets_count_in_the_socket_caps(settings) -> None:  # type: ignore[no-untyped-def]
+    from labs.live.limits import SOCKETS
+
+    code, teacher, (student,), clients = await lecture(1)
+    assert (SOCKETS.total, SOCKETS.classroom) == (1, 1)
+    # A student is their seat, not their address (a lecture hall shares one).
+    settings.PAPERLABS_MAX_SOCKETS_PER_CLIENT = 1
+    second_tab = ClassSocket(f"/ws/classroom/{code}/follow/", clients[0])
+    refusal, closed = await refused_with(second_tab)
+    assert refusal["field"] == "connection" and "PER_CLIENT" in refusal["message"]
+    assert closed == {"type": "websocket.close", "code": 4429}
+    neighbour = Client()
+    await sync_to_async(join)(neighbour, code, "neighbour")
+    other = ClassSocket(f"/ws/classroom/{code}/follow/", neighbour)
+    await other.open()
+    await other.until("frame")
+    assert SOCKETS.classroom == 2
+    await other.close()
+    # Students following hold no lab: their own cap; exploring takes a lab's place.
+    settings.PAPERLABS_MAX_SOCKETS_PER_CLIENT = 12
+    settings.PAPERLABS_MAX_CLASSROOM_SOCKETS = 1
+    refusal, _ = await refused_with(ClassSocket(f"/ws/classroom/{code}/follow/", neighbour))
+    assert "PAPERLABS_MAX_CLASSROOM_SOCKETS" in refusal["message"]
+    settings.PAPERLABS_MAX_SOCKETS = 1  # the instructor's lab holds it
+    refused = await student.ask({"action": "explore"}, "error")
+    assert refused["field"] == "connection" and "PAPERLABS_MAX_SOCKETS" in refused["message"]
+    settings.PAPERLABS_MAX_SOCKETS = 2
+    await student.ask({"action": "explore"}, "frame")
+    assert (SOCKETS.total, SOCKETS.classroom) == (2, 0)
+    await student.ask({"action": "follow"}, "frame")
+    assert (SOCKETS.total, SOCKETS.classroom) == (1, 1)
+    await student.close()
+    await teacher.close()
+    assert (SOCKETS.total, SOCKETS.classroom) == (0, 0)
+
+
+async def test_presence_counts_students_whose_process_beats(settings) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from labs.classroom import store
+    from labs.classroom.models import Presence
+
+    code, teacher, students, _ = await lecture(2)
+    session = await sync_to_async(ClassSession.objects.get)(code=code)
+    assert await sync_to_async(store.connected)(session.pk) == 2
+    # Another process held a third student, then died without a word.
+    participant = await sync_to_async(session.students.create)(name="on a dead process")
+    await sync_to_async(store.present)(session.pk, participant.pk, "dead-process")
+    assert await sync_to_async(store.connected)(session.pk) == 3
+    old = timezone.now() - timedelta(seconds=store.presence_ttl() + 1)
+    await sync_to_async(Presence.objects.filter(process="dead-process").update)(seen=old)
+    assert await sync_to_async(store.connected)(session.pk) == 2
+    settings.PAPERLABS_CLASSROOM_HEARTBEAT = 0.2
+    while (await teacher.until("presence", timeout=5))["students"] != 2:
+        pass
+    await students[0].close()
+    while (await teacher.until("presence", timeout=5))["students"] != 1:
+        pass
+    # The living process's heartbeat keeps its rows fresh and prunes the dead one's.
+    very_old = timezone.now() - timedelta(seconds=4 * store.presence_ttl())
+    await sync_to_async(Presence.objects.filter(process="dead-process").update)(seen=very_old)
+    from labs.classroom.fanout import PROCESS
+
+    await sync_to_async(store.heartbeat)(session.pk, PROCESS, [])
+    assert not await sync_to_async(Presence.objects.filter(process="dead-process").exists)()
+    await students[1].close()
+    await teacher.close()

@@ -64,6 +64,7 @@ class Student(asyncio.Protocol):
         # While timing: seq -> the instructor's send time, and the latencies seen.
         self.sent: dict[int, float] | None = None
         self.got: list[float] = []
+        self.seen_types: list[str] = []
 
     @classmethod
     async def open(cls, address: str, path: str, cookie: str) -> Student:
@@ -122,6 +123,8 @@ class Student(asyncio.Protocol):
                     self.partial.clear()
             elif opcode == 9:
                 self._write(0xA, payload)
+            elif opcode == 8:
+                self.seen_types.append(f"close {int.from_bytes(payload[:2]) if payload else ''}")
 
     def _message(self, payload: bytes, now: float) -> None:
         if self.sent is not None and (m := SEQ.match(payload)):
@@ -129,7 +132,9 @@ class Student(asyncio.Protocol):
             if seq in self.sent:
                 self.got.append(now - self.sent[seq])
             return
-        self.inbox.append(json.loads(payload))
+        message = json.loads(payload)
+        self.seen_types.append(message.get("type", "?"))
+        self.inbox.append(message)
         self.arrived.set()
 
     def _write(self, opcode: int, payload: bytes) -> None:
@@ -214,8 +219,16 @@ async def _measure(
     start = time.perf_counter()
     for n, ws in enumerate(socks):
         await ws.send(json.dumps({"action": "answer", "poll": poll["poll"]["id"], "choice": n % 2}))
-    await asyncio.gather(*(ws.next_of("ack", timeout=60) for ws in socks))
+    acks = await asyncio.gather(
+        *(ws.next_of("ack", timeout=60) for ws in socks), return_exceptions=True
+    )
     answer_s = time.perf_counter() - start
+    if missing := [n for n, a in enumerate(acks) if isinstance(a, BaseException)]:
+        seen = socks[missing[0]].seen_types
+        raise AssertionError(
+            f"{len(missing)} of {len(socks)} answers not acknowledged in 60 s; "
+            f"student {missing[0]} received {seen}"
+        )
     # Counted once each: the instructor's count reaches exactly the number of students.
     while (await next_of(t, "presence", timeout=30)).get("answered") != len(socks):
         pass

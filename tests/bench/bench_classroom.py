@@ -214,8 +214,12 @@ async def _measure(
     received = len(got) / (ACTIONS * len(socks))
 
     # Every student answers at once.
+    for ws in socks:
+        ws.inbox.clear()  # the last run's poll, sent on connect, is closed
     await t.send(json.dumps({"action": "poll_open", "prompt": "Next?", "options": ["a", "b"]}))
     poll = await socks[0].next_of("poll", timeout=30)
+    while not poll["poll"]["open"]:
+        poll = await socks[0].next_of("poll", timeout=30)
     start = time.perf_counter()
     for n, ws in enumerate(socks):
         await ws.send(json.dumps({"action": "answer", "poll": poll["poll"]["id"], "choice": n % 2}))

@@ -173,6 +173,12 @@ PAPERLABS_RATE_BURST = 40
 PAPERLABS_MAX_IMPORT_BYTES = 2_000_000
 # A live classroom session (labs/classroom/): its join code expires after this many hours.
 PAPERLABS_CLASSROOM_HOURS = float(os.environ.get("PAPERLABS_CLASSROOM_HOURS", "6"))
+# Each process says which students it holds this often (seconds); a student counts as
+# connected for three heartbeats after the last one (a killed process's drop out).
+PAPERLABS_CLASSROOM_HEARTBEAT = float(os.environ.get("PAPERLABS_CLASSROOM_HEARTBEAT", "5"))
+# Students following a lecture, per process: they hold no lab of their own (exploring
+# takes one of PAPERLABS_MAX_SOCKETS), so a process holds many more of them.
+PAPERLABS_MAX_CLASSROOM_SOCKETS = int(os.environ.get("PAPERLABS_MAX_CLASSROOM_SOCKETS", "1000"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 # Heavy work (re-running recordings, sweeps, comparisons): how many jobs one process runs

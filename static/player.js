@@ -108,6 +108,8 @@ export function startPlayer(root, createView, early = null) {
       const text = copy.textContent.replace(/\s+/g, " ").trim();
       if (text) return text;
     }
+    const legend = el.tagName === "FIELDSET" && el.querySelector("legend");
+    if (legend && legend.textContent.trim()) return legend.textContent.trim();
     return el.getAttribute("aria-label") || el.title || el.textContent.trim() || el.id;
   }
 
@@ -351,7 +353,15 @@ export function startPlayer(root, createView, early = null) {
     },
     close(e) {
       flags.connected = false;
+      flags.closeCode = e.code;
       if (e.code === 4404) { status("This lab or replay does not exist.", true); return; }
+      // Refused for good, or over: trying again would only be refused again.
+      if (e.code === 4403) {
+        const why = flags.errors.length ? `: ${flags.errors[flags.errors.length - 1].message}` : "";
+        status(`The server refused this page${why}. Join the session again, or sign in as its instructor, then reload.`, true);
+        return;
+      }
+      if (e.code === 4410) { status("This session has ended: nothing more will arrive.", true); return; }
       retry = Math.min(retry + 1, 5);
       status(`Disconnected; reconnecting in ${retry} s…`, true);
       setTimeout(() => connect(), retry * 1000);

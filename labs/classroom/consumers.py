@@ -3,8 +3,9 @@
 ``/ws/classroom/<code>/teach/`` speaks the lab protocol (docs/protocol.md) plus the
 poll actions; each frame it makes is numbered and committed with the session's
 recording (labs/classroom/store.py), then sent to the class's group. Any process
-serves any student: ``/ws/classroom/<code>/follow/`` joins the group, sends the last
-committed frame, then forwards newer frames in sequence order. A student may branch off
+serves any student: ``/ws/classroom/<code>/follow/`` registers with this process's hub
+for the session (labs/classroom/fanout.py: one subscription to the class's group per
+process), sends the last committed frame, then forwards newer frames in sequence order. A student may branch off
 (``explore``) into a private timeline from the current step and ``follow`` again.
 
 The role is the socket's, fixed when it connects from the signed session cookie: a
@@ -22,11 +23,12 @@ from django.conf import settings
 
 from algorithms.engine import CommandError
 from algorithms.recording import Recording, Timeline
-from labs.classroom import store
+from labs.classroom import fanout, store
 from labs.classroom.models import ClassSession
 from labs.classroom.questions import poll_from_question
-from labs.consumers import LabConsumer
+from labs.consumers import CLOSE_TOO_MANY, LabConsumer
 from labs.live.frames import dumps
+from labs.live.limits import SOCKETS, client_of_scope
 from labs.live.messages import check_fields, error_frame
 from labs.registry import LABS
 
@@ -66,6 +68,13 @@ class _ClassroomSocket(LabConsumer):
     def _setup(self) -> None:
         """The attributes LabConsumer.connect sets, for a socket that connects its own way."""
         self._setup_socket()
+
+    def _count(self, client: str, following: bool) -> bool:
+        """Count this socket against the process's and the client's caps."""
+        self.client = client
+        SOCKETS.open(client, following=following)
+        self.counted = not following  # LabConsumer.disconnect gives a lab socket back
+        return True
 
     async def _refuse(self, err: CommandError, code: int) -> None:
         await self.accept()
@@ -133,25 +142,65 @@ class TeachConsumer(_ClassroomSocket):
                 4403,
             )
             return
+        try:
+            self._count(client_of_scope(self.scope), following=False)
+        except CommandError as err:
+            await self._refuse(err, CLOSE_TOO_MANY)
+            return
         self._setup()
         self.captions = dict(session.captions)
         self.title = session.title
         self.presence_task: asyncio.Task[None] | None = None
+        self.presence_sent: dict[str, Any] | None = None
         self.publishing = False
-        self.timeline = await asyncio.to_thread(
-            self._session_timeline, session.recording, session.position
-        )
+        try:
+            self.timeline = await asyncio.to_thread(
+                self._session_timeline, session.recording, session.position
+            )
+        except BaseException:
+            self.counted = False
+            SOCKETS.close(self.client)
+            raise
         await self.accept()
         await self.channel_layer.group_add(teachers_group(session), self.channel_name)
         await self.send_json(self._hello())
         await LabConsumer.send_frame(self, with_log=True)
-        await self.send_json(await db(store.presence)(session.pk))
+        await self._presence()
         self.publishing = True
+        # Recounted now and then even when nobody pings: a killed process's students
+        # age out of the count without a word from anyone.
+        self.recount_task = asyncio.create_task(self._recount())
 
     async def disconnect(self, code: int) -> None:
         await super().disconnect(code)
+        if hasattr(self, "recount_task"):
+            self.recount_task.cancel()
         if hasattr(self, "session") and hasattr(self, "presence_task"):
             await self.channel_layer.group_discard(teachers_group(self.session), self.channel_name)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels closes stale database connections in a worker thread before every
+        # handler; a ping touches no database itself (store calls close their own).
+        if message.get("type") == "classroom.ping":
+            await self.classroom_ping(message)
+            return
+        await super().dispatch(message)
+
+    async def _presence(self) -> None:
+        data = await db(store.presence)(self.session.pk)
+        self.presence_sent = data
+        await self.send_json(data)
+
+    async def _recount(self) -> None:
+        while True:
+            await asyncio.sleep(float(settings.PAPERLABS_CLASSROOM_HEARTBEAT))
+            try:
+                data = await db(store.presence)(self.session.pk)
+                if data != self.presence_sent:
+                    self.presence_sent = data
+                    await self.send_json(data)
+            except Exception:
+                log.exception("classroom %s: presence failed", self.session.code)
 
     # -- every frame the instructor sees goes to the class --------------------------
 
@@ -209,10 +258,12 @@ class TeachConsumer(_ClassroomSocket):
         if action in ("poll_open", "poll_question"):
             if action == "poll_question":
                 # The engine answers the question at this step (labs/classroom/questions.py).
-                message = await asyncio.to_thread(
+                spec = await asyncio.to_thread(
                     poll_from_question, message.get("question"), self.timeline
                 )
-            poll = await db(store.open_poll)(self.session.pk, message, self.timeline.position)
+            else:
+                spec = store.check_poll(message)
+            poll = await db(store.open_poll)(self.session.pk, spec, self.timeline.position)
         elif action in ("poll_close", "poll_reveal"):
             poll = await db(store.close_poll)(self.session.pk, action == "poll_reveal")
         else:
@@ -224,11 +275,11 @@ class TeachConsumer(_ClassroomSocket):
                 {"type": "ended", "results": f"/classroom/{self.session.code}/results/"}
             )
             return
-        tally = await db(store.counts)(poll) if poll.revealed else None
+        tally = await db(store.summary)(poll) if poll.revealed else None
         await self.channel_layer.group_send(
             students_group(self.session), {"type": "classroom.poll", "poll": poll.to_json(tally)}
         )
-        await self.send_json(await db(store.presence)(self.session.pk))
+        await self._presence()
 
     async def classroom_ping(self, event: dict[str, Any]) -> None:
         if self.presence_task is None:
@@ -238,13 +289,16 @@ class TeachConsumer(_ClassroomSocket):
         await asyncio.sleep(PRESENCE_EVERY)
         self.presence_task = None
         try:
-            await self.send_json(await db(store.presence)(self.session.pk))
+            await self._presence()
         except Exception:
             log.exception("classroom %s: presence failed", self.session.code)
 
 
 class FollowConsumer(_ClassroomSocket):
     """A student's socket: the live frames, polls, and a private branch on request."""
+
+    # The lecture reaches this socket through the process's hub, not a channel of its own.
+    channel_layer_alias = "no channel layer"
 
     async def connect(self) -> None:
         session = await self._find_session()
@@ -258,39 +312,49 @@ class FollowConsumer(_ClassroomSocket):
             )
             return
         self.participant = participant
+        user = self.scope.get("user")
+        signed_in = user is not None and getattr(user, "is_authenticated", False)
+        # A lecture hall shares one address: a student is their account or their seat.
+        try:
+            self._count(
+                f"user:{user.pk}" if signed_in else f"participant:{participant}", following=True
+            )
+        except CommandError as err:
+            await self._refuse(err, CLOSE_TOO_MANY)
+            return
+        self.in_class = True
         self._setup()
         self.following = True
+        self.holds_lab = False
         self.seen = 0
         self.read_only = True
+        self.mine: dict[int, Any] = {}
         await self.accept()
-        # Join the group before reading the last frame: nothing falls in between, and
+        # Registered before reading the last frame: nothing falls in between, and
         # frames already sent (seq <= seen) are skipped.
-        await self.channel_layer.group_add(students_group(session), self.channel_name)
-        await db(store.count_socket)(participant, 1)
-        self.in_class = True
+        self.hub = await fanout.join(
+            students_group(session), teachers_group(session), session.pk, self
+        )
         await self.send_json(self._class_hello(read_only=True))
         # A page reconnecting after a drop may have been exploring: it follows again.
         await self.send_json({"type": "following", "following": True})
         await self._send_latest()
         poll = await db(store.current_poll)(session.pk)
         if poll is not None:
-            await self._send_poll(
-                poll.to_json(await db(store.counts)(poll) if poll.revealed else None)
-            )
-        await self._ping()
+            self.mine[poll.pk] = await db(store.my_answer)(participant, poll.pk)
+            summary = await db(store.summary)(poll) if poll.revealed else None
+            await self._send_poll(poll.to_json(summary))
+        await fanout.ready(self.hub, self)
+        self.hub.ping()
 
     async def disconnect(self, code: int) -> None:
         await super().disconnect(code)
         if getattr(self, "in_class", False):
             self.in_class = False
-            await self.channel_layer.group_discard(students_group(self.session), self.channel_name)
-            await db(store.count_socket)(self.participant, -1)
-            await self._ping()
-
-    async def _ping(self) -> None:
-        await self.channel_layer.group_send(
-            teachers_group(self.session), {"type": "classroom.ping"}
-        )
+            SOCKETS.close(self.client, following=not self.holds_lab)
+            if hasattr(self, "hub"):
+                self.hub.ping()
+                await fanout.leave(self.hub, self)
 
     async def _send_latest(self) -> None:
         seq, text = await db(store.latest_frame)(self.session.pk)
@@ -299,7 +363,7 @@ class FollowConsumer(_ClassroomSocket):
             await self.send(text_data=text)
 
     async def _send_poll(self, poll: dict[str, Any]) -> None:
-        poll["mine"] = await db(store.my_answer)(self.participant, poll["id"])
+        poll["mine"] = self.mine.get(poll["id"])
         await self.send_json({"type": "poll", "poll": poll})
 
     async def _dispatch(self, message: dict[str, Any]) -> None:
@@ -322,23 +386,38 @@ class FollowConsumer(_ClassroomSocket):
         answer = await db(store.record_answer)(
             self.participant, message.get("poll"), message.get("choice")
         )
+        self.mine[answer.poll_id] = answer.value
         # Committed above, acknowledged only now.
-        await self.send_json({"type": "ack", "poll": answer.poll_id, "choice": answer.choice})
-        await self._ping()
+        await self.send_json({"type": "ack", "poll": answer.poll_id, "choice": answer.value})
+        self.hub.ping()
 
     async def class_explore(self, message: dict[str, Any]) -> None:
-        session = await db(ClassSession.objects.get)(pk=self.session.pk)
-        self.timeline = await asyncio.to_thread(
-            self._session_timeline, session.recording, session.position
-        )
+        if not self.holds_lab:
+            # A private timeline is a lab like any other: it takes a lab socket's place.
+            SOCKETS.take_lab()
+            self.holds_lab = True
+        try:
+            session = await db(ClassSession.objects.get)(pk=self.session.pk)
+            self.timeline = await asyncio.to_thread(
+                self._session_timeline, session.recording, session.position
+            )
+        except BaseException:
+            self._give_lab()
+            raise
         self.following = False
         self.read_only = False
         self.encoder.forget()
         await self.send_json({"type": "following", "following": False})
         await LabConsumer.send_frame(self, with_log=True)
 
+    def _give_lab(self) -> None:
+        if self.holds_lab:
+            self.holds_lab = False
+            SOCKETS.give_lab()
+
     async def class_follow(self, message: dict[str, Any]) -> None:
         self._stop_playing()
+        self._give_lab()
         self.following = True
         self.read_only = True
         self.timeline = None
@@ -346,23 +425,19 @@ class FollowConsumer(_ClassroomSocket):
         await self.send_json({"type": "following", "following": True})
         await self._send_latest()
 
-    # -- from the instructor, through the channel layer ------------------------------
+    # -- from the instructor, through this process's hub -----------------------------
 
-    async def classroom_frame(self, event: dict[str, Any]) -> None:
-        if self.following and event["seq"] > self.seen:
-            self.seen = event["seq"]
-            await self.send(text_data=event["text"])
-
-    async def classroom_hello(self, event: dict[str, Any]) -> None:
-        if self.following:
-            await self.send(text_data=event["text"])
-
-    async def classroom_poll(self, event: dict[str, Any]) -> None:
-        await self._send_poll(dict(event["poll"]))
-
-    async def classroom_ended(self, event: dict[str, Any]) -> None:
-        await self.send_json({"type": "ended"})
-        await self.close(code=4410)
-
-    async def classroom_ping(self, event: dict[str, Any]) -> None:
-        return None
+    async def hub_message(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind == "classroom.frame":
+            if self.following and event["seq"] > self.seen:
+                self.seen = event["seq"]
+                await self.send(text_data=event["text"])
+        elif kind == "classroom.hello":
+            if self.following:
+                await self.send(text_data=event["text"])
+        elif kind == "classroom.poll":
+            await self._send_poll(dict(event["poll"]))
+        elif kind == "classroom.ended":
+            await self.send_json({"type": "ended"})
+            await self.close(code=4410)

@@ -21,6 +21,10 @@ CODE_LENGTH = 10
 """31**10 ≈ 8e14 codes: at the join form's rate limit, guessing one takes centuries."""
 DISPLAY_NAME_MAX = 40
 MAX_OPTIONS = 8
+"""A quick poll's options ("what happens next?")."""
+MAX_QUESTION_OPTIONS = 40
+"""An exercise question's options in a poll (a pick question offers the diagram's
+elements: every node, say)."""
 OPTION_MAX = 200
 PROMPT_MAX = 500
 
@@ -76,20 +80,50 @@ class Participant(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     joined = models.DateTimeField(auto_now_add=True)
-    sockets = models.IntegerField(default=0)
 
     def __str__(self) -> str:
         return self.name
 
 
+class Presence(models.Model):
+    """A student connected to one server process, as that process last said.
+
+    Each process refreshes ``seen`` on its rows every heartbeat
+    (labs/classroom/fanout.py); the connected count takes rows seen within the time to
+    live, so the students of a process that was killed drop out of it on their own.
+    """
+
+    session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="present")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE)
+    process = models.CharField(max_length=32)
+    seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "process"], name="one_presence_each")
+        ]
+
+
+POLL_KINDS = ("single", "multiple", "numeric", "pick")
+
+
 class Poll(models.Model):
-    """A question put to the class at one step: multiple choice, one answer each."""
+    """A question put to the class at one step, one answer each.
+
+    ``kind`` is the exercise question type it asks as (docs/exercises.md): ``single``
+    (one option; ``correct`` is its index), ``multiple`` (any options; ``expected`` is
+    the list of right indexes), ``pick`` (one element; ``expected`` lists the indexes of
+    which any one is right), ``numeric`` (a number; ``expected`` is
+    ``{"value", "tolerance", "relative"}``).
+    """
 
     session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="polls")
     number = models.PositiveIntegerField()
     prompt = models.CharField(max_length=PROMPT_MAX)
-    options = models.JSONField(default=list)
+    kind = models.CharField(max_length=16, default="single")
+    options = models.JSONField(default=list, blank=True)
     correct = models.IntegerField(null=True, blank=True)
+    expected = models.JSONField(null=True, blank=True)
     explanation = models.TextField(blank=True)
     step = models.PositiveIntegerField(default=0)
     opened = models.DateTimeField(auto_now_add=True)
@@ -102,10 +136,43 @@ class Poll(models.Model):
             models.UniqueConstraint(fields=["session", "number"], name="one_poll_number")
         ]
 
-    def to_json(self, counts: list[int] | None = None, for_instructor: bool = False) -> dict:
+    def right_answer(self) -> Any:
+        """What is right, in the answers' own form (None: nothing is)."""
+        if self.kind == "single":
+            return self.correct
+        return self.expected
+
+    def is_right(self, value: Any) -> bool | None:
+        """Whether an answer (as stored in ``Answer.value``) is right; None: no right answer."""
+        right = self.right_answer()
+        if right is None or value is None:
+            return None
+        if self.kind == "single":
+            return bool(value == right)
+        if self.kind == "pick":
+            return value in right
+        if self.kind == "multiple":
+            return sorted(value) == sorted(right)
+        want = float(right["value"])
+        tolerance = float(right.get("tolerance", 0))
+        if right.get("relative"):
+            tolerance *= abs(want)
+        return abs(float(value) - want) <= tolerance + 1e-9 * max(1.0, abs(want))
+
+    def shown(self, value: Any) -> str:
+        """An answer as the class reads it: option texts, or the number."""
+        if value is None:
+            return ""
+        if self.kind == "numeric":
+            return f"{float(value):.6g}"
+        picked = value if isinstance(value, list) else [value]
+        return "; ".join(self.options[i] for i in picked if 0 <= i < len(self.options))
+
+    def to_json(self, summary: dict[str, Any] | None = None, for_instructor: bool = False) -> dict:
         data: dict[str, Any] = {
             "id": self.pk,
             "number": self.number,
+            "kind": self.kind,
             "prompt": self.prompt,
             "options": self.options,
             "step": self.step,
@@ -114,10 +181,33 @@ class Poll(models.Model):
         }
         if self.revealed or for_instructor:
             data["correct"] = self.correct
+            data["expected"] = self.expected
+            data["answer_text"] = self.answer_text()
             data["explanation"] = self.explanation
-        if counts is not None and (self.revealed or for_instructor):
-            data["counts"] = counts
+        if summary is not None and (self.revealed or for_instructor):
+            data.update(summary)
         return data
+
+    def answer_text(self) -> str:
+        """The right answer in words, for the reveal."""
+        right = self.right_answer()
+        if right is None:
+            return ""
+        if self.kind == "numeric":
+            text = f"{float(right['value']):.6g}"
+            tolerance = float(right.get("tolerance", 0))
+            if tolerance:
+                text += (
+                    f" (within {tolerance * 100:g}%)"
+                    if right.get("relative")
+                    else (f" (within {tolerance:g})")
+                )
+            return text
+        if self.kind == "pick":
+            return " or ".join(self.options[i] for i in right if 0 <= i < len(self.options))
+        if self.kind == "multiple":
+            return self.shown(right) or "none of the options"
+        return self.shown(right)
 
 
 class Answer(models.Model):
@@ -125,7 +215,10 @@ class Answer(models.Model):
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE)
-    choice = models.PositiveSmallIntegerField()
+    # The option's index for single and pick polls (the histogram counts by it).
+    choice = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Every kind: an index, a sorted list of indexes (multiple) or a number (numeric).
+    value = models.JSONField(null=True)
     at = models.DateTimeField(auto_now=True)
 
     class Meta:

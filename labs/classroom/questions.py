@@ -1,9 +1,12 @@
 """Polls from exercise questions, answered by the lab's engine at the live step.
 
-An exercise's ``single`` questions (one option, or yes/no) become polls: the options and
-the right one are computed by the question's query on the lecture's engine as it stands
-now, exactly as the exercise pages grade (labs/teaching/content/). The variant is the
-session's seed, so templated prompts (``{{ key }}``) take that variant's values.
+An exercise's ``single`` (one option, or yes/no), ``multiple`` (tick every right one),
+``pick`` (one element of the diagram, from the list) and ``numeric`` questions become
+polls of the same kind: the options and the right answer are computed by the
+question's query on the lecture's engine as it stands now, exactly as the exercise
+pages grade (labs/teaching/content/), with the question's own tolerance. The variant
+is the session's seed, so templated prompts (``{{ key }}``) take that variant's values.
+``construct`` tasks are answered by acting in a lab of one's own, not in a poll.
 """
 
 from __future__ import annotations
@@ -14,12 +17,18 @@ from typing import Any
 
 from algorithms.engine import CommandError
 from algorithms.recording import Timeline
-from labs.classroom.models import MAX_OPTIONS
+from labs.classroom.models import MAX_QUESTION_OPTIONS, OPTION_MAX
 from labs.teaching import content
 from labs.teaching.content import answer_query, resolve_options
 from labs.teaching.queries import Context, QueryError
 
-POLL_TYPES = ("single",)
+POLL_TYPES = ("single", "multiple", "pick", "numeric")
+KIND_WORDS = {
+    "single": "one answer",
+    "multiple": "tick every right one",
+    "pick": "pick one element",
+    "numeric": "a number",
+}
 
 
 def _plain(markdown: str) -> str:
@@ -45,7 +54,8 @@ def questions_for(lab: str) -> list[dict[str, str]]:
                 found.append(
                     {
                         "value": f"{exercise.id}/{q.id}",
-                        "label": f"{exercise.title}: {_plain(q.prompt)}"[:200],
+                        "label": f"{exercise.title}: {_plain(q.prompt)}"[:180]
+                        + f" ({KIND_WORDS[q.type]})",
                     }
                 )
     return found
@@ -65,24 +75,47 @@ def poll_from_question(ref: object, timeline: Timeline) -> dict[str, Any]:
         raise CommandError("question", ref, "must be a question of that exercise") from None
     if question.type not in POLL_TYPES:
         raise CommandError(
-            "question", ref, f"must be of type {', '.join(POLL_TYPES)} (it is {question.type})"
+            "question",
+            ref,
+            f"must be of type {', '.join(POLL_TYPES)} (it is {question.type}: a task done "
+            "in a lab of one's own; set it as an exercise)",
         )
     variant = exercise.variant(timeline.seed)
     # Queries read the engine; a copy keeps the lecture's own untouched whatever they do.
     ctx = Context(copy.deepcopy(timeline))
     try:
         answer = answer_query(exercise, question, ctx, variant)
-        options = resolve_options(exercise, question, ctx, variant)
+        options = (
+            [] if question.type == "numeric" else resolve_options(exercise, question, ctx, variant)
+        )
     except (CommandError, QueryError) as err:
         raise CommandError("question", ref, f"cannot be answered at this step ({err})") from None
-    if not 2 <= len(options) <= MAX_OPTIONS:
-        raise CommandError(
-            "question", ref, f"has {len(options)} options here; a poll shows 2 to {MAX_OPTIONS}"
-        )
     values = dict(variant.values)
-    return {
+    spec: dict[str, Any] = {
+        "kind": question.type,
         "prompt": _plain(_fill(question.prompt, values))[:500],
-        "options": options,
-        "correct": options.index(answer.value) if answer.value in options else None,
+        "options": [o[:OPTION_MAX] for o in options],
+        "correct": None,
+        "expected": None,
         "explanation": _plain(_fill(question.explain, values))[:500],
     }
+    if question.type == "numeric":
+        spec["expected"] = {
+            "value": float(answer.value),
+            "tolerance": question.tolerance,
+            "relative": question.relative,
+        }
+        return spec
+    if not 2 <= len(options) <= MAX_QUESTION_OPTIONS:
+        raise CommandError(
+            "question",
+            ref,
+            f"has {len(options)} options here; a poll shows 2 to {MAX_QUESTION_OPTIONS}",
+        )
+    if question.type == "single":
+        spec["correct"] = options.index(answer.value) if answer.value in options else None
+    else:
+        # multiple: every right option; pick: the elements of which any one is right.
+        right = [i for i, o in enumerate(options) if o in answer.value]
+        spec["expected"] = right if right or question.type == "multiple" else None
+    return spec

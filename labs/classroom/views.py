@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from algorithms.engine import CommandError
 from algorithms.recording import Timeline
 from labs.classroom import store
-from labs.classroom.models import Answer, ClassSession, Participant
+from labs.classroom.models import Answer, ClassSession, Participant, Poll
 from labs.classroom.questions import questions_for
 from labs.live.frames import dumps
 from labs.live.limits import SAVES, client_of_request
@@ -219,21 +219,28 @@ def _rows(session: ClassSession) -> list[dict[str, object]]:
                 "user": a.participant.user.get_username() if a.participant.user else "",
                 "poll": poll.number,
                 "step": poll.step,
+                "kind": poll.kind,
                 "prompt": poll.prompt,
-                "choice": a.choice,
-                "answer": poll.options[a.choice] if a.choice < len(poll.options) else "",
-                "correct": ""
-                if poll.correct is None
-                else ("yes" if poll.correct == a.choice else "no"),
+                # Option numbers from 1, as the page lists them; a number as typed.
+                "choice": _choice(poll, a.value),
+                "answer": poll.shown(a.value),
+                "correct": {None: "", True: "yes", False: "no"}[poll.is_right(a.value)],
                 "at": a.at.isoformat(timespec="seconds"),
             }
         )
     return rows
 
 
+def _choice(poll: Poll, value: object) -> str:
+    if value is None or poll.kind == "numeric":
+        return "" if value is None else f"{value:.6g}" if isinstance(value, float) else str(value)
+    picked = value if isinstance(value, list) else [value]
+    return " ".join(str(i + 1) for i in picked if isinstance(i, int))
+
+
 def results(request: HttpRequest, code: str) -> HttpResponse:
     session = _owned(request, code)
-    polls = [(p, store.counts(p)) for p in session.polls.all()]
+    polls = [(p, store.summary(p)) for p in session.polls.all()]
     return render(
         request,
         "classroom/results.html",
@@ -257,7 +264,18 @@ def results_csv(request: HttpRequest, code: str) -> HttpResponse:
     session = _owned(request, code)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="classroom-{session.code}.csv"'
-    fields = ["student", "user", "poll", "step", "prompt", "choice", "answer", "correct", "at"]
+    fields = [
+        "student",
+        "user",
+        "poll",
+        "step",
+        "kind",
+        "prompt",
+        "choice",
+        "answer",
+        "correct",
+        "at",
+    ]
     writer = csv.DictWriter(response, fieldnames=fields)
     writer.writeheader()
     for row in _rows(session):

@@ -40,14 +40,20 @@ def client_of_request(request: Any) -> str:
 
 
 class SocketCount:
-    """Open sockets in this process, in all and per client."""
+    """Open sockets in this process, in all and per client.
+
+    Lab sockets (each holds a lab) count against ``PAPERLABS_MAX_SOCKETS``; a classroom
+    student's socket that follows the lecture holds no lab, and counts against
+    ``PAPERLABS_MAX_CLASSROOM_SOCKETS`` instead, until it explores
+    (:meth:`take_lab`). Every socket counts against its client's cap.
+    """
 
     def __init__(self) -> None:
         self.total = 0
+        self.classroom = 0
         self.per_client: dict[str, int] = {}
 
-    def open(self, client: str) -> None:
-        """Count one more socket for ``client``, or raise CommandError naming the cap."""
+    def _check_lab(self) -> None:
         most = int(settings.PAPERLABS_MAX_SOCKETS)
         if self.total >= most:
             raise CommandError(
@@ -56,6 +62,34 @@ class SocketCount:
                 f"must wait: this server holds at most {most} lab sockets at once "
                 "(PAPERLABS_MAX_SOCKETS); try again in a minute",
             )
+
+    def take_lab(self) -> None:
+        """A following classroom socket starts a lab of its own, or a CommandError."""
+        self._check_lab()
+        self.total += 1
+        self.classroom -= 1
+
+    def give_lab(self) -> None:
+        """The exploring classroom socket follows again: its lab is gone."""
+        self.total -= 1
+        self.classroom += 1
+
+    def open(self, client: str, following: bool = False) -> None:
+        """Count one more socket for ``client``, or raise CommandError naming the cap.
+
+        ``following``: a classroom student's socket, which holds no lab.
+        """
+        if following:
+            most = int(settings.PAPERLABS_MAX_CLASSROOM_SOCKETS)
+            if self.classroom >= most:
+                raise CommandError(
+                    "connection",
+                    f"{self.classroom} students connected",
+                    f"must wait: this server holds at most {most} classroom students at "
+                    "once (PAPERLABS_MAX_CLASSROOM_SOCKETS); try again in a minute",
+                )
+        else:
+            self._check_lab()
         per_client = int(settings.PAPERLABS_MAX_SOCKETS_PER_CLIENT)
         have = self.per_client.get(client, 0)
         if have >= per_client:
@@ -63,13 +97,19 @@ class SocketCount:
                 "connection",
                 f"{have} open sockets from this client",
                 f"must be at most {per_client} labs open at once per client "
-                "(PAPERLABS_MAX_SOCKETS_PER_CLIENT): close another lab tab first",
+                "(PAPERLABS_MAX_SOCKETS_PER_CLIENT): close another lab or classroom tab first",
             )
-        self.total += 1
+        if following:
+            self.classroom += 1
+        else:
+            self.total += 1
         self.per_client[client] = have + 1
 
-    def close(self, client: str) -> None:
-        self.total -= 1
+    def close(self, client: str, following: bool = False) -> None:
+        if following:
+            self.classroom -= 1
+        else:
+            self.total -= 1
         left = self.per_client.get(client, 1) - 1
         if left > 0:
             self.per_client[client] = left

@@ -21,6 +21,23 @@ function setFollowing(following) {
 
 let player = null;
 
+// An answer in words: option texts, or the number.
+function shownAnswer(poll, value) {
+  if (value === null || value === undefined) return "";
+  if (poll.kind === "numeric") return String(value);
+  const picked = Array.isArray(value) ? value : [value];
+  return picked.map((i) => poll.options[i]).join("; ") || "nothing ticked";
+}
+
+const isRight = (poll, i) => (poll.kind === "single" ? poll.correct === i : Array.isArray(poll.expected) && poll.expected.includes(i));
+
+const PROMPTS = {
+  single: "Choose one answer.",
+  pick: "Choose one element.",
+  multiple: "Tick every right option (or none), then press Answer.",
+  numeric: "Type a number, then press Answer.",
+};
+
 function showPoll(poll) {
   flags.poll = poll;
   const box = $("poll");
@@ -28,25 +45,58 @@ function showPoll(poll) {
   $("poll-prompt").textContent = `Poll ${poll.number}: ${poll.prompt}`;
   const fieldset = $("poll-options");
   const legend = fieldset.querySelector("legend");
-  fieldset.replaceChildren(legend, ...poll.options.map((option, i) => {
+  const mine = poll.mine;
+  let controls;
+  if (poll.kind === "numeric") {
     const label = document.createElement("label");
     const input = document.createElement("input");
-    input.type = "radio";
-    input.name = "choice";
-    input.value = i;
-    input.checked = poll.mine === i;
-    label.append(input, ` ${option}`);
-    if (poll.revealed && poll.correct === i) label.classList.add("is-correct");
-    if (poll.counts) label.append(` (${poll.counts[i]})`);
-    return label;
-  }));
+    input.type = "text";
+    input.inputMode = "decimal";
+    input.id = "poll-number";
+    input.dataset.field = "choice";
+    input.autocomplete = "off";
+    input.size = 12;
+    if (mine !== null && mine !== undefined) input.value = String(mine);
+    label.append("Your answer (a number) ", input);
+    controls = [label];
+    delete fieldset.dataset.field;
+  } else {
+    const type = poll.kind === "multiple" ? "checkbox" : "radio";
+    controls = poll.options.map((option, i) => {
+      const label = document.createElement("label");
+      const input = document.createElement("input");
+      input.type = type;
+      input.name = "choice";
+      input.value = i;
+      input.checked = Array.isArray(mine) ? mine.includes(i) : mine === i;
+      label.append(input, ` ${option}`);
+      if (poll.revealed && isRight(poll, i)) label.classList.add("is-correct");
+      if (poll.counts) label.append(` (${poll.counts[i]})`);
+      return label;
+    });
+    // A refusal about the answer is shown at the group of options.
+    fieldset.dataset.field = "choice";
+  }
+  fieldset.replaceChildren(legend, ...controls);
   fieldset.disabled = !poll.open;
   $("poll-submit").disabled = !poll.open;
-  let text = poll.open ? "Choose one answer." : "The poll is closed.";
-  if (poll.mine !== null && poll.mine !== undefined) text = `Your answer: ${poll.options[poll.mine]}.${poll.open ? " You may change it until the poll closes." : ""}`;
-  if (poll.revealed) text += poll.correct === null ? "" : ` The answer: ${poll.options[poll.correct]}.`;
+  let text = poll.open ? PROMPTS[poll.kind] || PROMPTS.single : "The poll is closed.";
+  if (mine !== null && mine !== undefined) text = `Your answer: ${shownAnswer(poll, mine)}.${poll.open ? " You may change it until the poll closes." : ""}`;
+  if (poll.revealed && poll.answer_text) text += ` The answer: ${poll.answer_text}.`;
+  if (poll.revealed && poll.stats) text += ` The class: lowest ${poll.stats.min}, median ${poll.stats.median}, highest ${poll.stats.max}.`;
   if (poll.revealed && poll.explanation) text += ` ${poll.explanation}`;
   $("poll-status").textContent = text;
+}
+
+// The answer as the server takes it, or null (nothing chosen yet).
+function answerOf(poll) {
+  if (poll.kind === "numeric") {
+    const raw = $("poll-number").value.trim();
+    return raw === "" ? null : raw;
+  }
+  const checked = [...root.querySelectorAll('#poll-options input[name="choice"]:checked')].map((c) => Number(c.value));
+  if (poll.kind === "multiple") return checked;
+  return checked.length ? checked[0] : null;
 }
 
 function classroomMessage(message) {
@@ -78,12 +128,13 @@ import(root.dataset.view).then(({ createView }) => {
   setFollowing(true);
   $("poll-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    const chosen = root.querySelector('#poll-options input[name="choice"]:checked');
-    if (!chosen || !flags.poll) {
-      $("poll-status").textContent = "Choose an answer first.";
+    if (!flags.poll) return;
+    const choice = answerOf(flags.poll);
+    if (choice === null) {
+      $("poll-status").textContent = flags.poll.kind === "numeric" ? "Type a number first." : "Choose an answer first.";
       return;
     }
-    player.send({ action: "answer", poll: flags.poll.id, choice: Number(chosen.value) });
+    player.send({ action: "answer", poll: flags.poll.id, choice });
   });
   $("btn-explore").addEventListener("click", () => player.send({ action: "explore" }));
   $("btn-follow").addEventListener("click", () => player.send({ action: "follow" }));

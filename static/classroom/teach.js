@@ -6,28 +6,43 @@ const root = document.getElementById("lab");
 const $ = (id) => document.getElementById(id);
 const flags = (window.classroom = { role: "teach", presence: null, poll: null, ended: false });
 
+// One row per option, or per number (or range of numbers) answered; the right ones
+// marked. The table is the chart and its own text alternative.
 function histogram(poll) {
   const body = $("histogram").tBodies[0];
-  const counts = poll.counts || poll.options.map(() => 0);
-  const total = counts.reduce((a, b) => a + b, 0);
-  body.replaceChildren(...poll.options.map((option, i) => {
+  const rows = poll.rows || [];
+  const most = Math.max(1, ...rows.map((r) => r.count));
+  body.replaceChildren(...rows.map((row, i) => {
     const tr = document.createElement("tr");
     const label = document.createElement("th");
     label.scope = "row";
-    label.textContent = `${i + 1}. ${option}${poll.revealed && poll.correct === i ? " ✓" : ""}`;
+    const numbered = poll.kind === "numeric" || i >= poll.options.length ? "" : `${i + 1}. `;
+    label.textContent = `${numbered}${row.label}${row.right ? " ✓" : ""}`;
     const cell = document.createElement("td");
     const bar = document.createElement("span");
     bar.className = "bar";
-    bar.style.width = `${total ? (100 * counts[i]) / total : 0}%`;
-    if (poll.correct === i) bar.classList.add("is-correct");
+    bar.style.width = `${(80 * row.count) / most}%`;
+    if (row.right) bar.classList.add("is-correct");
     const n = document.createElement("span");
     n.className = "count";
     n.dataset.option = i;
-    n.textContent = String(counts[i]);
+    n.textContent = String(row.count);
     cell.append(bar, n);
     tr.append(label, cell);
     return tr;
   }));
+  if (!rows.length) {
+    const tr = document.createElement("tr");
+    const td = document.createElement("td");
+    td.colSpan = 2;
+    td.textContent = "No answers yet.";
+    tr.append(td);
+    body.append(tr);
+  }
+  let text = poll.answer_text ? `The answer: ${poll.answer_text}.` : "No right answer was set.";
+  if (poll.right !== undefined && poll.answered) text += ` ${poll.right} of ${poll.answered} right.`;
+  if (poll.stats) text += ` Lowest ${poll.stats.min}, median ${poll.stats.median}, highest ${poll.stats.max}.`;
+  $("poll-summary").textContent = text;
 }
 
 function onPresence(message) {

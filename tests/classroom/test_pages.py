@@ -86,15 +86,74 @@ def test_results_and_csv_list_every_answer_with_formulas_defused() -> None:
     for name, choice in (("=cmd()", 1), ("Ann", 0)):
         client = Client()
         join(client, code, name)
-        Answer.objects.create(poll=poll, participant=session.students.get(name=name), choice=choice)
+        Answer.objects.create(
+            poll=poll, participant=session.students.get(name=name), choice=choice, value=choice
+        )
     page = teacher.get(f"/classroom/{code}/results/").content.decode()
-    assert "Answers per option: 1, 1" in page
+    assert "2 answers, 1 right; the answer: b." in page
     rows = list(
         csv.DictReader(io.StringIO(teacher.get(f"/classroom/{code}/results.csv").content.decode()))
     )
-    assert [(r["student"], r["answer"], r["correct"], r["step"]) for r in rows] == [
-        ("'=cmd()", "b", "yes", "3"),
-        ("Ann", "a", "no", "3"),
+    assert [(r["student"], r["answer"], r["choice"], r["correct"], r["step"]) for r in rows] == [
+        ("'=cmd()", "b", "2", "yes", "3"),
+        ("Ann", "a", "1", "no", "3"),
+    ]
+
+
+def test_results_and_csv_of_every_poll_kind() -> None:
+    teacher = Client()
+    code = start(teacher)
+    session = ClassSession.objects.get(code=code)
+    polls = [
+        Poll.objects.create(
+            session=session,
+            number=1,
+            kind="multiple",
+            prompt="Which nodes hold a copy?",
+            options=["A", "B", "C"],
+            expected=[0, 2],
+        ),
+        Poll.objects.create(
+            session=session,
+            number=2,
+            kind="numeric",
+            prompt="How many keys move?",
+            expected={"value": 10.0, "tolerance": 0.1, "relative": True},
+        ),
+        Poll.objects.create(
+            session=session,
+            number=3,
+            kind="pick",
+            prompt="Pick a node that stores k.",
+            options=["A", "B", "C"],
+            expected=[1, 2],
+        ),
+    ]
+    answers = {"Ann": ([0, 2], 10.5, 2), "Bob": ([0], 12.0, 0)}
+    for name, values in answers.items():
+        client = Client()
+        join(client, code, name)
+        for poll, value in zip(polls, values, strict=True):
+            Answer.objects.create(
+                poll=poll,
+                participant=session.students.get(name=name),
+                value=value,
+                choice=value if poll.kind == "pick" else None,
+            )
+    page = teacher.get(f"/classroom/{code}/results/").content.decode()
+    assert "the answer: A; C." in page and "the answer: 10 (within 10%)." in page
+    assert "the answer: B or C." in page and "Lowest 10.5, median 11.25, highest 12." in page
+    rows = list(
+        csv.DictReader(io.StringIO(teacher.get(f"/classroom/{code}/results.csv").content.decode()))
+    )
+    got = [(r["student"], r["poll"], r["kind"], r["answer"], r["correct"]) for r in rows]
+    assert got == [
+        ("Ann", "1", "multiple", "A; C", "yes"),
+        ("Ann", "2", "numeric", "10.5", "yes"),
+        ("Ann", "3", "pick", "C", "yes"),
+        ("Bob", "1", "multiple", "A", "no"),
+        ("Bob", "2", "numeric", "12", "no"),
+        ("Bob", "3", "pick", "A", "no"),
     ]
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from asgiref.sync import sync_to_async
 from django.test import Client
@@ -91,7 +94,7 @@ async def test_a_poll_counts_each_student_once_and_closes() -> None:
     closed = (await a.until("poll"))["poll"]
     assert not closed["open"] and closed["mine"] == 1
     refused = await a.ask({"action": "answer", "poll": poll["id"], "choice": 0}, "error")
-    assert refused["field"] == "poll" and "closed" in refused["rule"]
+    assert refused["field"] == "choice" and "poll 1 is open: it is closed" in refused["rule"]
     await teacher.send({"action": "poll_reveal"})
     while not (revealed := (await b.until("poll"))["poll"])["revealed"]:
         pass
@@ -150,6 +153,7 @@ async def test_ending_the_session_expires_its_code() -> None:
     await again.open()
     error = await again.recv()
     assert error["type"] == "error" and error["field"] == "code"
+    await student.close()
     await teacher.close()
 
 
@@ -172,8 +176,164 @@ async def test_a_poll_from_an_exercise_question_is_answered_by_the_engine() -> N
     shown = (await student.until("poll"))["poll"]
     assert shown["prompt"] == poll["prompt"] and "correct" not in shown
     refused = await teacher.ask(
-        {"action": "poll_question", "question": "ch-join-basics/moved"}, "error"
+        {"action": "poll_question", "question": "ch-construct/make-it-move"}, "error"
     )
-    assert refused["field"] == "question" and "single" in refused["rule"]
+    assert refused["field"] == "question" and "construct" in refused["rule"]
     await teacher.close()
     await student.close()
+
+
+async def opened(teacher: ClassSocket, question: str) -> dict[str, Any]:
+    """The instructor's view of the poll just opened from ``question``."""
+    await teacher.send({"action": "poll_question", "question": question})
+    while True:
+        message = await teacher.recv()
+        assert message["type"] != "error", message
+        if message["type"] == "presence" and message.get("poll", {}).get("open"):
+            poll: dict[str, Any] = message["poll"]
+            return poll
+
+
+async def test_polls_of_every_question_type_take_their_own_answers() -> None:
+    from algorithms.consistent_hashing import ConsistentHashingEngine
+    from algorithms.recording import Timeline
+    from labs.classroom.questions import poll_from_question
+
+    _, teacher, (a, b), _ = await lecture(2)
+    timeline = Timeline(ConsistentHashingEngine, "consistent-hashing", {}, 1)
+
+    # numeric: a number (or its text), within the question's tolerance
+    poll = await opened(teacher, "ch-what-if/moved-if")
+    expected = poll_from_question("ch-what-if/moved-if", timeline)["expected"]
+    assert poll["kind"] == "numeric" and poll["options"] == []
+    assert poll["expected"] == expected and "expected" not in (await a.until("poll"))["poll"]
+    right = expected["value"]
+    for bad, rule in (
+        ("lots", "must be a number like 42 or 0.25"),
+        (True, "must be a number like 42 or 0.25"),
+        (1e300, "must be a number between"),
+        ([1], "must be a number like 42 or 0.25"),
+    ):
+        refused = await a.ask({"action": "answer", "poll": poll["id"], "choice": bad}, "error")
+        assert refused["field"] == "choice" and rule in refused["rule"], refused
+    ack = await a.ask({"action": "answer", "poll": poll["id"], "choice": str(right)}, "ack")
+    assert ack["choice"] == right
+    await b.ask({"action": "answer", "poll": poll["id"], "choice": right + 1000}, "ack")
+    while (presence := await teacher.until("presence"))["answered"] < 2:
+        pass
+    assert presence["poll"]["right"] == 1
+    assert [r["count"] for r in presence["poll"]["rows"]] == [1, 1]
+    assert presence["poll"]["stats"]["min"] == right
+
+    # multiple: the list of options ticked; nothing ticked is an answer too
+    poll = await opened(teacher, "ch-join-basics/pref")
+    assert poll["kind"] == "multiple" and len(poll["options"]) >= 2
+    n = len(poll["options"])
+    for bad, rule in (
+        (0, "must be a list of the options ticked"),
+        ([n], f"must be option numbers 0 to {n - 1}"),
+        ([0, 0], "must not tick the same option twice"),
+    ):
+        refused = await a.ask({"action": "answer", "poll": poll["id"], "choice": bad}, "error")
+        assert refused["field"] == "choice" and rule in refused["rule"], refused
+    want = poll["expected"]
+    assert (await a.ask({"action": "answer", "poll": poll["id"], "choice": want[::-1]}, "ack"))[
+        "choice"
+    ] == sorted(want)
+    await b.ask({"action": "answer", "poll": poll["id"], "choice": []}, "ack")
+    while (presence := await teacher.until("presence"))["answered"] < 2:
+        pass
+    assert presence["poll"]["right"] == (2 if not want else 1)
+
+    # pick: one element of the diagram, any of the right ones counts
+    poll = await opened(teacher, "ch-join-basics/biggest")
+    assert poll["kind"] == "pick" and poll["expected"]
+    refused = await a.ask({"action": "answer", "poll": poll["id"], "choice": [0]}, "error")
+    assert refused["field"] == "choice" and "must be one of the options" in refused["rule"]
+    await a.ask({"action": "answer", "poll": poll["id"], "choice": poll["expected"][0]}, "ack")
+    await teacher.send({"action": "poll_reveal"})
+    while not (shown := (await b.until("poll"))["poll"])["revealed"]:
+        pass
+    assert shown["answer_text"] and shown["right"] == 1 and shown["mine"] is None
+    for sock in (teacher, a, b):
+        await sock.close()
+
+
+async def refused_with(sock: ClassSocket) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A socket refused on connect: its error frame, then its close."""
+    connected, _ = await sock.comm.connect()
+    assert connected
+    refusal = json.loads(await sock.comm.receive_from())
+    return refusal, await sock.comm.receive_output()
+
+
+async def test_classroom_sockets_count_in_the_socket_caps(settings) -> None:  # type: ignore[no-untyped-def]
+    from labs.live.limits import SOCKETS
+
+    lab, classroom = SOCKETS.total, SOCKETS.classroom  # sockets of other tests, if any
+    code, teacher, (student,), clients = await lecture(1)
+    assert (SOCKETS.total - lab, SOCKETS.classroom - classroom) == (1, 1)
+    # A student is their seat, not their address (a lecture hall shares one).
+    settings.PAPERLABS_MAX_SOCKETS_PER_CLIENT = 1
+    second_tab = ClassSocket(f"/ws/classroom/{code}/follow/", clients[0])
+    refusal, closed = await refused_with(second_tab)
+    assert refusal["field"] == "connection" and "PER_CLIENT" in refusal["message"]
+    assert closed == {"type": "websocket.close", "code": 4429}
+    neighbour = Client()
+    await sync_to_async(join)(neighbour, code, "neighbour")
+    other = ClassSocket(f"/ws/classroom/{code}/follow/", neighbour)
+    await other.open()
+    await other.until("frame")
+    assert SOCKETS.classroom - classroom == 2
+    await other.close()
+    # Students following hold no lab: their own cap; exploring takes a lab's place.
+    settings.PAPERLABS_MAX_SOCKETS_PER_CLIENT = 12
+    settings.PAPERLABS_MAX_CLASSROOM_SOCKETS = classroom + 1
+    refusal, _ = await refused_with(ClassSocket(f"/ws/classroom/{code}/follow/", neighbour))
+    assert "PAPERLABS_MAX_CLASSROOM_SOCKETS" in refusal["message"]
+    settings.PAPERLABS_MAX_SOCKETS = lab + 1  # the instructor's lab holds the last
+    refused = await student.ask({"action": "explore"}, "error")
+    assert refused["field"] == "connection" and "PAPERLABS_MAX_SOCKETS" in refused["message"]
+    settings.PAPERLABS_MAX_SOCKETS = lab + 2
+    await student.ask({"action": "explore"}, "frame")
+    assert (SOCKETS.total - lab, SOCKETS.classroom - classroom) == (2, 0)
+    await student.ask({"action": "follow"}, "frame")
+    assert (SOCKETS.total - lab, SOCKETS.classroom - classroom) == (1, 1)
+    await student.close()
+    await teacher.close()
+    assert (SOCKETS.total, SOCKETS.classroom) == (lab, classroom)
+
+
+async def test_presence_counts_students_whose_process_beats(settings) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from labs.classroom import store
+    from labs.classroom.models import Presence
+
+    code, teacher, students, _ = await lecture(2)
+    session = await sync_to_async(ClassSession.objects.get)(code=code)
+    assert await sync_to_async(store.connected)(session.pk) == 2
+    # Another process held a third student, then died without a word.
+    participant = await sync_to_async(session.students.create)(name="on a dead process")
+    await sync_to_async(store.present)(session.pk, participant.pk, "dead-process")
+    assert await sync_to_async(store.connected)(session.pk) == 3
+    old = timezone.now() - timedelta(seconds=store.presence_ttl() + 1)
+    await sync_to_async(Presence.objects.filter(process="dead-process").update)(seen=old)
+    assert await sync_to_async(store.connected)(session.pk) == 2
+    settings.PAPERLABS_CLASSROOM_HEARTBEAT = 0.2
+    while (await teacher.until("presence", timeout=5))["students"] != 2:
+        pass
+    await students[0].close()
+    while (await teacher.until("presence", timeout=5))["students"] != 1:
+        pass
+    # The living process's heartbeat keeps its rows fresh and prunes the dead one's.
+    very_old = timezone.now() - timedelta(seconds=4 * store.presence_ttl())
+    await sync_to_async(Presence.objects.filter(process="dead-process").update)(seen=very_old)
+    from labs.classroom.fanout import PROCESS
+
+    await sync_to_async(store.heartbeat)(session.pk, PROCESS, [])
+    assert not await sync_to_async(Presence.objects.filter(process="dead-process").exists)()
+    await students[1].close()
+    await teacher.close()

@@ -410,11 +410,11 @@ class LabConsumer(AsyncWebsocketConsumer):
             check_fields(message, NAVIGATION[action])
             await handler(message)
             return
-        lab_task = self._lab_task_handler(action)
-        if lab_task is not None:
-            handler_, fields = lab_task
-            check_fields(message, fields)
-            await handler_(self, message)
+        assert self.lab is not None
+        task = self.lab.tasks.get(action)
+        if task is not None:
+            check_fields(message, task.fields)
+            await task.run(self, message)
             return
         assert self.timeline is not None
         timeline = self.timeline
@@ -485,14 +485,6 @@ class LabConsumer(AsyncWebsocketConsumer):
                 f"keeps at most {len(timeline.branches())} branches."
             )
         return {"notice": text}
-
-    def _lab_task_handler(
-        self, action: str
-    ) -> tuple[Callable[[LabConsumer, dict[str, Any]], Awaitable[None]], tuple[str, ...]] | None:
-        from labs.tasks import LAB_TASKS
-
-        assert self.lab is not None
-        return LAB_TASKS.get(self.lab.slug, {}).get(action)
 
     # -- navigation (the player) ----------------------------------------------
 

@@ -153,6 +153,11 @@ class Context:
         """A private copy of the engine, for what-if questions."""
         return copy.deepcopy(self.engine)
 
+    def shown(self, value: Any, commands: Iterable[Mapping[str, Any]], why: str = "") -> Answer:
+        """An answer the feedback replay shows by running ``commands`` (a selection, a
+        what-if) after the scenario, opening at the first of them."""
+        return Answer(value, step=self.length + 1, commands=tuple(commands), why=why)
+
     def command_steps(self, actions: Iterable[str]) -> list[int]:
         """The steps (1-based: the step a command leads to) of the given actions."""
         wanted = set(actions)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from algorithms.engine import LabEngine
+from algorithms.engine import CommandError, LabEngine
 from algorithms.recording import Timeline
 from algorithms.small_world import ENGINE_MAX_K, ENGINE_MAX_NODES
 from labs.consumers import NAVIGATION
@@ -112,7 +112,8 @@ def test_its_docs_and_a_shipped_exercise(lab: Lab) -> None:
 
 @pytest.mark.django_db
 def test_the_sweep_form_shows_the_bounds_the_server_checks(client: Client) -> None:
-    """The sweep's limits exist once (SweepRequest.LIMITS); the page reads them from there."""
+    """The sweep's limits exist once (SweepRequest.LIMITS): the page reads them from
+    there, and the protocol document states the same."""
     lab = LABS["small-world"]
     assert lab.form_limits["sweep"] is SweepRequest.LIMITS
     html = client.get("/labs/small-world/").content.decode()
@@ -122,6 +123,22 @@ def test_the_sweep_form_shows_the_bounds_the_server_checks(client: Client) -> No
         tag = re.search(rf'<input [^>]*id="{ids[field]}"[^>]*>', html)
         assert tag, field
         assert f'min="{lo}"' in tag.group(0) and f'max="{hi}"' in tag.group(0), tag.group(0)
+    # The server refuses just past each bound the page shows, naming the field.
+    for field, (lo, hi) in SweepRequest.LIMITS.items():
+        for value in (lo - 1, hi + 1):
+            with pytest.raises(CommandError) as err:
+                SweepRequest.from_dict({"n": 1000, "k": 10, field: value})
+            assert err.value.field == field, (field, value)
+    # docs/protocol.md states the same limits.
+    row = next(line for line in PROTOCOL.splitlines() if '"action": "sweep", "n"' in line)
+    limits = SweepRequest.LIMITS
+    for stated in (
+        "n {}..{:,}".format(*limits["n"]),
+        "k even {}..{}".format(*limits["k"]),
+        "{}..{} values of p".format(*limits["points"]),
+        "{}..{} realizations".format(*limits["realizations"]),
+    ):
+        assert stated in row, stated
     # The sweep's graphs are bounded as the lab's own graph is.
     assert SweepRequest.LIMITS["n"][1] == ENGINE_MAX_NODES
     assert SweepRequest.LIMITS["k"][1] == ENGINE_MAX_K

@@ -14,10 +14,11 @@ client leaves (labs/runtime.py). Playing is paced on the server: one frame per
 
 Bounds (docs/protocol.md, "Limits"): sockets per process and per client
 (labs/live/limits.py); a frame larger than ``PAPERLABS_MAX_FRAME_BYTES`` is sent as
-``part`` messages the player joins, so every legal picture reaches the client, and the
-delta encoding counts only what was sent; a recording may not grow past
-``PAPERLABS_MAX_RECORDING_BYTES``; saves are rate-limited per client, and only a
-signed-in user's saves are listed publicly.
+``part`` messages the player joins (labs/live/outbox.py), so every legal picture reaches
+the client, and the delta encoding counts only what was sent (labs/live/frames.py); a
+recording may not grow past ``PAPERLABS_MAX_RECORDING_BYTES``; saves are rate-limited
+per client, and only a signed-in user's saves are listed publicly (labs/live/replays.py).
+A lab's heavy actions are declared on its registry entry (labs/live/tasks.py).
 """
 
 from __future__ import annotations

@@ -7,11 +7,12 @@ Systems", 1989; DeCandia et al., "Dynamo: Amazon's Highly Available Key-value
 Store", SOSP 2007, §4.4 and Figure 3; Beschastnikh et al., "Visualizing Distributed
 System Executions" (ShiViz) and the GoVector log format.
 
-The library parts live in :mod:`algorithms.causality` (:class:`VectorClock`,
-:class:`Process`, :class:`CausalIndex`), :mod:`algorithms.shiviz` (parsing and
-writing logs) and :mod:`algorithms.dynamo_versions` (versions, siblings, truncation,
-Figure 3); the lab itself is the package :mod:`algorithms.clocks` (the run on the
-message-passing kernel, the engine, its parameters). Every public name is importable
+Everything lives in the package :mod:`algorithms.clocks`: the clocks
+(:mod:`~algorithms.clocks.clock`: :class:`VectorClock`, :class:`Process`), the
+happened-before index (:mod:`~algorithms.clocks.causality`: :class:`CausalIndex`),
+ShiViz logs (:mod:`algorithms.clocks.shiviz`), Dynamo's versions
+(:mod:`~algorithms.clocks.dynamo`, :mod:`~algorithms.clocks.figure3`), and the lab
+itself (the run on the message-passing kernel, the engine, its parameters). Every public name is importable
 from here too: this module is the lab's stable address.
 
 The engine, :class:`VectorClocksEngine`, runs processes that perform local, send and
@@ -43,15 +44,6 @@ P2 receives m0: it takes the element-wise maximum with its own clock and increme
 
 from __future__ import annotations
 
-from algorithms.causality import (
-    MAX_NAME_CHARS,
-    CausalEventLike,
-    CausalIndex,
-    Process,
-    Stamp,
-    VectorClock,
-    check_process_name,
-)
 from algorithms.clocks import (
     MAX_EVENTS,
     MAX_IMPORT_HOSTS,
@@ -60,17 +52,24 @@ from algorithms.clocks import (
     VectorClocksEngine,
     VectorClocksParams,
 )
-from algorithms.dynamo_versions import (
+from algorithms.clocks.causality import CausalEventLike, CausalIndex
+from algorithms.clocks.clock import (
+    MAX_NAME_CHARS,
+    Process,
+    Stamp,
+    VectorClock,
+    check_process_name,
+)
+from algorithms.clocks.dynamo import (
     DYNAMO_TRUNCATE,
     DynamoVersion,
     VersionedKey,
     Write,
     compare_versions,
-    figure3,
-    figure3_commands,
     format_pairs,
 )
-from algorithms.shiviz import (
+from algorithms.clocks.figure3 import figure3, figure3_commands
+from algorithms.clocks.shiviz import (
     GOVECTOR_REGEX,
     MAX_SHIVIZ_BYTES,
     MAX_SHIVIZ_EVENTS,

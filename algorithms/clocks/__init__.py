@@ -4,6 +4,12 @@ Lamport, "Time, Clocks, and the Ordering of Events in a Distributed System", CAC
 21(7), 1978; Fidge 1988; Mattern 1989; DeCandia et al., "Dynamo", SOSP 2007, §4.4;
 Beschastnikh et al., "Visualizing Distributed System Executions" (ShiViz).
 
+- :mod:`~algorithms.clocks.clock`: :class:`~algorithms.clocks.clock.VectorClock`,
+  Lamport's and the vector clock of a :class:`~algorithms.clocks.clock.Process`.
+- :mod:`~algorithms.clocks.causality`: happened-before queries over one execution.
+- :mod:`algorithms.clocks.shiviz`: reading, checking and writing ShiViz / GoVector logs.
+- :mod:`~algorithms.clocks.dynamo`: Dynamo's versions, siblings and clock truncation;
+  :mod:`~algorithms.clocks.figure3`: the paper's Figure 3.
 - :mod:`~algorithms.clocks.run`: processes, events and messages; the messages travel
   on :class:`algorithms.kernel.Network` (unordered channels, seeded whole-tick delays).
 - :mod:`~algorithms.clocks.versions`: the narration of a Dynamo write.
@@ -12,7 +18,8 @@ Beschastnikh et al., "Visualizing Distributed System Executions" (ShiViz).
 - :mod:`~algorithms.clocks.engine`: :class:`VectorClocksEngine`, its commands and state().
 
 The lab's stable address is :mod:`algorithms.vector_clocks`, which re-exports these
-names with the clock, ShiViz and Dynamo libraries.
+names with the clock, ShiViz and Dynamo libraries; :mod:`algorithms.causality` and
+:mod:`algorithms.shiviz` keep the libraries' former addresses.
 
 Examples
 --------

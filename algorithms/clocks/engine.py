@@ -6,7 +6,7 @@ Figure 3; Beschastnikh et al., "Visualizing Distributed System Executions" (ShiV
 
 The run itself (processes, events, messages on the message-passing kernel) is a
 :class:`~algorithms.clocks.run.Run`; the Dynamo key is a
-:class:`~algorithms.dynamo_versions.VersionedKey` whose writes are narrated by
+:class:`~algorithms.clocks.dynamo.VersionedKey` whose writes are narrated by
 :mod:`algorithms.clocks.versions`. The engine validates commands, keeps the selection
 and the total-order switch, and draws the picture the view reads.
 
@@ -24,15 +24,20 @@ import random
 from collections.abc import Mapping
 from typing import Any
 
-from algorithms.causality import CausalIndex
-from algorithms.clocks.params import MAX_IMPORT_HOSTS, ShiVizImportError, VectorClocksParams
-from algorithms.clocks.run import MAX_EVENTS, Run, RunEvent, RunMessage, plural
-from algorithms.clocks.versions import write_events
-from algorithms.dynamo_versions import (
+from algorithms.clocks.causality import CausalIndex
+from algorithms.clocks.dynamo import (
     DYNAMO_TRUNCATE,
     MAX_TRUNCATE,
     VersionedKey,
 )
+from algorithms.clocks.params import MAX_IMPORT_HOSTS, ShiVizImportError, VectorClocksParams
+from algorithms.clocks.run import MAX_EVENTS, Run, RunEvent, RunMessage, plural
+from algorithms.clocks.shiviz import (
+    parse_shiviz,
+    to_shiviz,
+    validate_shiviz,
+)
+from algorithms.clocks.versions import write_events
 from algorithms.engine import (
     CommandError,
     Event,
@@ -45,11 +50,6 @@ from algorithms.engine import (
     move,
 )
 from algorithms.kernel import UniformDelay
-from algorithms.shiviz import (
-    parse_shiviz,
-    to_shiviz,
-    validate_shiviz,
-)
 
 __all__ = ["VectorClocksEngine"]
 
@@ -80,7 +80,7 @@ class VectorClocksEngine(LabEngine):
     >>> engine = VectorClocksEngine(VectorClocksParams(random_events=50), seed=7)
     >>> len(engine.state()["events"])
     50
-    >>> from algorithms.dynamo_versions import figure3_commands
+    >>> from algorithms.clocks.figure3 import figure3_commands
     >>> for command, caption in figure3_commands():
     ...     _ = engine.apply(command)
     >>> [(v["id"], v["status"]) for v in engine.state()["versions"]["versions"]]
@@ -276,7 +276,7 @@ class VectorClocksEngine(LabEngine):
         """``import_shiviz`` {text}: replace the run by a parsed, fully validated GoVector log.
 
         Only GoVector's regex with a blank second line is accepted (read in linear
-        time; see :mod:`algorithms.shiviz`), at most :data:`MAX_SHIVIZ_BYTES`,
+        time; see :mod:`algorithms.clocks.shiviz`), at most :data:`MAX_SHIVIZ_BYTES`,
         :data:`MAX_EVENTS` events and :data:`MAX_IMPORT_HOSTS` hosts. A refusal
         names the first problem's line and carries every problem
         (:class:`ShiVizImportError`). Processes become the log's hosts, in order of

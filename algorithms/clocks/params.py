@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from algorithms.clocks.dynamo import DYNAMO_TRUNCATE, MAX_TRUNCATE
 from algorithms.clocks.run import MAX_EVENTS
-from algorithms.dynamo_versions import DYNAMO_TRUNCATE, MAX_TRUNCATE
+from algorithms.clocks.shiviz import ShiVizError
 from algorithms.engine import CommandError, LabParams, check_int
-from algorithms.shiviz import ShiVizError
 
 __all__ = ["MAX_IMPORT_HOSTS", "ShiVizImportError", "VectorClocksParams"]
 
@@ -81,7 +81,7 @@ class ShiVizImportError(CommandError):
     Examples
     --------
     >>> from algorithms.clocks.engine import VectorClocksEngine
-    >>> from algorithms.shiviz import GOVECTOR_REGEX
+    >>> from algorithms.clocks.shiviz import GOVECTOR_REGEX
     >>> engine = VectorClocksEngine(VectorClocksParams(), seed=1)
     >>> log = GOVECTOR_REGEX + '\\n\\na {"a":1}\\nx\\nb {"a":1}\\ny'
     >>> try:

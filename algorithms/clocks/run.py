@@ -31,11 +31,12 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from algorithms.causality import CausalIndex, Process, Stamp, VectorClock
+from algorithms.clocks.causality import CausalIndex
+from algorithms.clocks.clock import Process, Stamp, VectorClock
+from algorithms.clocks.shiviz import ShiVizEvent
 from algorithms.engine import Event
 from algorithms.kernel import Message, Network, UniformDelay
 from algorithms.recording import MAX_STEPS
-from algorithms.shiviz import ShiVizEvent
 
 __all__ = ["MAX_EVENTS", "MAX_NOW", "MAX_TEXT_CHARS", "Run", "RunEvent", "RunMessage"]
 

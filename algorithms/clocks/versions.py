@@ -1,7 +1,7 @@
 """What the vector-clocks lab says about a Dynamo write: versions, siblings, lost updates.
 
 DeCandia et al., "Dynamo: Amazon's Highly Available Key-value Store", SOSP 2007, §4.4
-and Figure 3. The rules live in :mod:`algorithms.dynamo_versions`; these functions
+and Figure 3. The rules live in :mod:`algorithms.clocks.dynamo`; these functions
 turn one write of a :class:`VersionedKey` into the lab's narrated events.
 
 Examples
@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from algorithms.dynamo_versions import DynamoVersion, VersionedKey, Write, format_pairs
+from algorithms.clocks.dynamo import DynamoVersion, VersionedKey, Write, format_pairs
 from algorithms.engine import Event
 
 __all__ = ["lost_update_event", "reconciliation_events", "write_events"]

@@ -1,4 +1,4 @@
-"""Tests for algorithms.small_world: generators, C and L, the Figure 2 sweep, gossip, engine.
+"""Tests for algorithms.smallworld: generators, C and L, the Figure 2 sweep, gossip, engine.
 
 Reference values come from networkx (average_clustering, average_shortest_path_length,
 watts_strogatz_graph, BFS on the lattice) and from the closed forms in Watts & Strogatz
@@ -20,16 +20,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from algorithms import _bitbfs
 from algorithms.engine import CommandError
 from algorithms.recording import Recording, Timeline
 from algorithms.small_world import (
     SmallWorldEngine,
     SmallWorldParams,
     SweepCancelled,
-    _changed_arrays,
-    _decide,
-    _measure_ws,
     barabasi_albert,
     clustering,
     degree_distribution,
@@ -49,6 +45,9 @@ from algorithms.small_world import (
     watts_strogatz,
     watts_strogatz_rewirings,
 )
+from algorithms.smallworld import bitbfs as _bitbfs
+from algorithms.smallworld.generators import _changed_arrays, _decide
+from algorithms.smallworld.sweep import _measure_ws
 
 
 def edge_set(G: nx.Graph) -> set[frozenset[int]]:

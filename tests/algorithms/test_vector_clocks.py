@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from algorithms import shiviz as shiviz_module
+from algorithms.clocks.shiviz import logformat as shiviz_module
+from algorithms.clocks.shiviz import read as shiviz_read
+from algorithms.clocks.shiviz import regex as shiviz_regex
 from algorithms.engine import CommandError
 from algorithms.recording import Timeline
 from algorithms.vector_clocks import (
@@ -369,9 +371,9 @@ def test_validate_reports_at_most_the_cap() -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet='ab {}"1:\n\t', max_size=80))
 def test_govector_scanner_matches_the_regex(body: str) -> None:
-    pattern = re.compile(shiviz_module._python_regex(GOVECTOR_REGEX), re.MULTILINE)
-    fast = list(shiviz_module._govector_hits(body, 0, len(body)))
-    slow = list(shiviz_module._regex_hits(pattern, body, 0, len(body)))
+    pattern = re.compile(shiviz_regex._python_regex(GOVECTOR_REGEX), re.MULTILINE)
+    fast = list(shiviz_read._govector_hits(body, 0, len(body)))
+    slow = list(shiviz_read._regex_hits(pattern, body, 0, len(body)))
     assert fast == slow
 
 

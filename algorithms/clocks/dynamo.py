@@ -26,20 +26,18 @@ not a concurrent branch. :attr:`Write.lost` names such versions: dropped althoug
 are not in the new version's causal history (what the client read, and what that
 descends from), or the new version itself when an unread version dominates it.
 
-Figure 3 of the paper is reproduced by :func:`figure3_commands` (the lab engine's
-commands with a caption each) and :func:`figure3`.
+Figure 3 of the paper is reproduced in :mod:`algorithms.clocks.figure3`.
 
 This model keeps one logical store for the key (the union of what the replicas hold
 after they exchange versions), enough to show how clocks order versions.
 
 Examples
 --------
->>> store = figure3()
->>> [(v.id, v.clock.to_json()) for v in store.versions]  # doctest: +NORMALIZE_WHITESPACE
-[('D1', {'Sx': 1}), ('D2', {'Sx': 2}), ('D3', {'Sx': 2, 'Sy': 1}),
- ('D4', {'Sx': 2, 'Sz': 1}), ('D5', {'Sx': 3, 'Sy': 1, 'Sz': 1})]
->>> [v.id for v in store.get()]
-['D5']
+>>> store = VersionedKey("cart", DYNAMO_TRUNCATE)
+>>> d1 = store.put("Sx", "book", [])
+>>> d2 = store.put("Sy", "pen", [])  # no context: a sibling of D1
+>>> [(v.id, v.clock.to_json()) for v in store.get()]
+[('D1', {'Sx': 1}), ('D2', {'Sy': 1})]
 """
 
 from __future__ import annotations
@@ -49,7 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from algorithms.causality import VectorClock
+from algorithms.clocks.clock import VectorClock
 from algorithms.engine import CommandError, check_int
 
 __all__ = [
@@ -62,8 +60,6 @@ __all__ = [
     "VersionedKey",
     "Write",
     "compare_versions",
-    "figure3",
-    "figure3_commands",
     "format_pairs",
 ]
 
@@ -148,6 +144,7 @@ class DynamoVersion:
 
     Examples
     --------
+    >>> from algorithms.clocks.figure3 import figure3
     >>> d3 = figure3().version("D3")
     >>> format_pairs(d3.clock), d3.parents, d3.stamp("Sx"), d3.stamp("Sy")
     ('([Sx,2],[Sy,1])', ('D2',), 2, 3)
@@ -186,6 +183,7 @@ class Write:
 
     Examples
     --------
+    >>> from algorithms.clocks.figure3 import figure3
     >>> w = figure3().history[-1]
     >>> w.version, w.context, w.dropped, w.current, w.reconcile, w.lost
     ('D5', ('D3', 'D4'), ('D3', 'D4'), ('D5',), True, ())
@@ -454,6 +452,7 @@ class VersionedKey:
         >>> _ = k.put("Sx", "book", []), k.put("Sy", "pen", []), k.put("Sx", "mug", ["D2"])
         >>> k.lost_updates()  # D3 = ([Sx,1],[Sy,1]) covers D1, which its client never read
         ['D1']
+        >>> from algorithms.clocks.figure3 import figure3
         >>> figure3().lost_updates()
         []
         """
@@ -475,71 +474,3 @@ class VersionedKey:
             "history": [w.to_json() for w in self.history],
             "lost": self.lost_updates(),
         }
-
-
-def figure3_commands() -> list[tuple[dict[str, Any], str]]:
-    """Figure 3 of the Dynamo paper as lab commands, each with its caption.
-
-    The commands are the vector-clocks engine's ``put`` and ``reconcile`` actions;
-    replaying them with the captions gives the narrated walkthrough.
-
-    Examples
-    --------
-    >>> [c["action"] for c, _ in figure3_commands()]
-    ['put', 'put', 'put', 'put', 'reconcile']
-    """
-    return [
-        (
-            {"action": "put", "coordinator": "Sx", "value": "book", "context": []},
-            "A client writes a new object. Node Sx handles the write: it increments its "
-            "sequence number and creates D1 with clock ([Sx,1]).",
-        ),
-        (
-            {"action": "put", "coordinator": "Sx", "value": "book, pen", "context": ["D1"]},
-            "The client updates the object and Sx handles this request too, creating D2 "
-            "with clock ([Sx,2]). D2 descends from D1, so D1 can be forgotten.",
-        ),
-        (
-            {
-                "action": "put",
-                "coordinator": "Sy",
-                "value": "book, pen, lamp",
-                "context": ["D2"],
-            },
-            "The same client updates the object again and a different server, Sy, "
-            "handles the request: D3 gets clock ([Sx,2],[Sy,1]).",
-        ),
-        (
-            {
-                "action": "put",
-                "coordinator": "Sz",
-                "value": "book, pen, mug",
-                "context": ["D2"],
-            },
-            "A different client reads D2 and updates it through Sz: D4 gets clock "
-            "([Sx,2],[Sz,1]). Neither D3 nor D4 descends from the other, so both are "
-            "kept as siblings.",
-        ),
-        (
-            {"action": "reconcile", "coordinator": "Sx", "value": "book, pen, lamp, mug"},
-            "A client reads D3 and D4 together, reconciles them and writes the result "
-            "through Sx: D5 gets clock ([Sx,3],[Sy,1],[Sz,1]), which descends from both.",
-        ),
-    ]
-
-
-def figure3(truncate: int = DYNAMO_TRUNCATE) -> VersionedKey:
-    """Run Figure 3 on a fresh :class:`VersionedKey` and return it (history included).
-
-    Examples
-    --------
-    >>> [w.to_json()["current"] for w in figure3().history]
-    [['D1'], ['D2'], ['D3'], ['D3', 'D4'], ['D5']]
-    """
-    store = VersionedKey("cart", truncate)
-    for command, _ in figure3_commands():
-        if command["action"] == "put":
-            store.put(command["coordinator"], command["value"], command["context"])
-        else:
-            store.reconcile(command["coordinator"], command["value"])
-    return store

@@ -1,7 +1,8 @@
-"""Bit-parallel breadth-first search and triangle counting for :mod:`algorithms.small_world`.
+"""Bit-parallel breadth-first search and triangle counting for :mod:`algorithms.smallworld`.
 
 Private helpers: the public functions (``clustering``, ``path_length``, ``sweep``) live in
-:mod:`algorithms.small_world` and validate their input. These assume a simple undirected
+:mod:`algorithms.smallworld.metrics` and :mod:`algorithms.smallworld.sweep` and validate
+their input. These assume a simple undirected
 graph on the nodes ``0..n-1`` (``n <= 32,767``) given as two equal-length int64 edge
 arrays ``(eu, ev)``, with no self-loops and no duplicate edges.
 

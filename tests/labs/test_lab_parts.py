@@ -19,7 +19,7 @@ from django.test import Client
 
 from algorithms.engine import CommandError, LabEngine
 from algorithms.recording import Timeline
-from algorithms.small_world import ENGINE_MAX_K, ENGINE_MAX_NODES
+from algorithms.smallworld.limits import ENGINE_MAX_K, ENGINE_MAX_NODES
 from labs.consumers import NAVIGATION
 from labs.lablets.small_world.tasks import SweepRequest
 from labs.live.tasks import Task
@@ -142,6 +142,24 @@ def test_the_sweep_form_shows_the_bounds_the_server_checks(client: Client) -> No
     # The sweep's graphs are bounded as the lab's own graph is.
     assert SweepRequest.LIMITS["n"][1] == ENGINE_MAX_NODES
     assert SweepRequest.LIMITS["k"][1] == ENGINE_MAX_K
+
+
+@pytest.mark.django_db
+def test_the_small_world_form_shows_the_engines_bounds(client: Client) -> None:
+    """n, k and m on the lab's form are bounded as SmallWorldParams checks them."""
+    lab = LABS["small-world"]
+    params = lab.engine_class().Params
+    html = client.get("/labs/small-world/").content.decode()
+    for field, (lo, hi) in lab.form_limits["params"].items():
+        tag = re.search(rf'<input [^>]*id="sw-{field}"[^>]*>', html)
+        assert tag and f'min="{lo}"' in tag.group(0) and f'max="{hi}"' in tag.group(0), field
+        base = {"n": 200, "k": 2, "m": 1}
+        for value in (lo, hi):
+            params(**{**base, field: value})
+        for value in (lo - 1, hi + 1):
+            with pytest.raises(CommandError) as err:
+                params(**{**base, field: value})
+            assert err.value.field == field, (field, value)
 
 
 def test_a_module_missing_inside_a_labs_queries_is_not_swallowed() -> None:

@@ -5,9 +5,13 @@ Its registry entry, with its exercise queries, narrated replays and heavy action
 
 from __future__ import annotations
 
+from algorithms.smallworld.limits import ENGINE_MAX_K, ENGINE_MAX_M, ENGINE_MAX_NODES
 from labs.lablets import Lab
 
 from . import queries, replays, tasks
+
+PARAMS_LIMITS = {"n": (4, ENGINE_MAX_NODES), "k": (2, ENGINE_MAX_K), "m": (1, ENGINE_MAX_M)}
+"""The lab's own graph, as ``SmallWorldParams`` bounds it (the lows: the smallest ring)."""
 
 LAB = Lab(
     slug="small-world",
@@ -30,5 +34,5 @@ LAB = Lab(
     tasks=tasks.TASKS,
     checkpoint_every=64,
     heaviest=({"n": 2_000, "k": 50, "p": 0.5}, {"action": "rewire_all"}),
-    form_limits={"sweep": tasks.SweepRequest.LIMITS},
+    form_limits={"params": PARAMS_LIMITS, "sweep": tasks.SweepRequest.LIMITS},
 )

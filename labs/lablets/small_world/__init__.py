@@ -11,7 +11,7 @@ from labs.lablets import Lab
 from . import queries, replays, tasks
 
 PARAMS_LIMITS = {"n": (4, ENGINE_MAX_NODES), "k": (2, ENGINE_MAX_K), "m": (1, ENGINE_MAX_M)}
-"""The lab's own graph, as ``SmallWorldParams`` bounds it (the lows: the smallest ring)."""
+"""The lab's own graph, bounded as ``SmallWorldParams`` checks it (test_lab_parts)."""
 
 LAB = Lab(
     slug="small-world",

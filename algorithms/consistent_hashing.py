@@ -338,7 +338,7 @@ SLOT_ACTIONS = frozenset(
 )
 
 
-class ConsistentHashingEngine(LabEngine):
+class ConsistentHashingEngine(LabEngine[ConsistentHashingParams]):
     """The consistent hashing lab: a Dynamo ring or a Redis Cluster slot table.
 
     Ring mode (Karger et al. 1997; Dynamo §4.2, §4.3, §6.2): physical nodes hold

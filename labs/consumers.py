@@ -111,6 +111,14 @@ class LabConsumer(AsyncWebsocketConsumer):
                 SOCKETS.close(self.client)
             raise
 
+    async def _close_refused(self) -> None:
+        """Close a socket refused while opening; its place is given back now, as a
+        client that never acknowledges the close must not hold it."""
+        if self.counted:
+            self.counted = False
+            SOCKETS.close(self.client)
+        await self.close(code=4404)
+
     def _setup_socket(self) -> None:
         """The per-socket state every socket that speaks the lab protocol needs."""
         self.lock = asyncio.Lock()
@@ -137,7 +145,7 @@ class LabConsumer(AsyncWebsocketConsumer):
             await self.send_json(
                 error_frame(CommandError("lab", slug, f"must be one of {', '.join(LABS.slugs())}"))
             )
-            await self.close(code=4404)
+            await self._close_refused()
             return
         self._setup_socket()
         await self.accept()
@@ -167,7 +175,7 @@ class LabConsumer(AsyncWebsocketConsumer):
         except CommandError as err:
             await self.send_json(error_frame(err))
             if self.timeline is None:
-                await self.close(code=4404)
+                await self._close_refused()
                 return
         await self.send_json(self._hello())
         await self.send_frame(with_log=True)

@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -56,7 +55,7 @@ __all__ = ["VectorClocksEngine"]
 JSON = dict[str, Any]
 
 
-class VectorClocksEngine(LabEngine):
+class VectorClocksEngine(LabEngine[VectorClocksParams]):
     """Processes exchanging messages, with Lamport and vector clocks on every event.
 
     Parameters
@@ -87,14 +86,8 @@ class VectorClocksEngine(LabEngine):
     [('D1', 'ancestor'), ('D2', 'ancestor'), ('D3', 'ancestor'), ('D4', 'ancestor'), ('D5', 'current')]
     """
 
-    Params = VectorClocksParams
-
     def __init__(self, params: VectorClocksParams, seed: int) -> None:
-        if not isinstance(params, VectorClocksParams):
-            raise CommandError("params", params, "must be VectorClocksParams")
-        self.params = params
-        self.seed = check_int("seed", seed, 0, 2**63 - 1)
-        self.rng = random.Random(seed)
+        super().__init__(params, seed)
         # Unordered channels: a later message may overtake an earlier one.
         self.delay = UniformDelay(params.min_delay, params.max_delay, integer=True)
         names = [f"P{i}" for i in range(1, params.processes + 1)]

@@ -52,7 +52,7 @@ Examples
 from __future__ import annotations
 
 from algorithms.kernel.delays import ConstantDelay, DelayModel, ExponentialDelay, UniformDelay
-from algorithms.kernel.network import (
+from algorithms.kernel.messages import (
     MAX_IN_FLIGHT,
     MAX_PROCESSES,
     MAX_TIME,
@@ -60,9 +60,9 @@ from algorithms.kernel.network import (
     PRIORITY_MESSAGE,
     PRIORITY_TIMER,
     Message,
-    Network,
     Timer,
 )
+from algorithms.kernel.network import Network
 
 __all__ = [
     "MAX_IN_FLIGHT",

@@ -1,5 +1,8 @@
 """The kernel's network: processes, channels, the event heap, and the faults.
 
+The model (messages, timers, the bounds) is plain data in :mod:`.messages`; the
+rules are the methods of :class:`Network`.
+
 See :mod:`algorithms.kernel` for the model and the rules.
 """
 
@@ -11,11 +14,21 @@ import math
 import random
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
 from algorithms.engine import CommandError, check_float
 from algorithms.kernel.delays import ConstantDelay, DelayModel
+from algorithms.kernel.messages import (
+    MAX_IN_FLIGHT,
+    MAX_PROCESSES,
+    MAX_TIME,
+    MAX_TIMERS,
+    PRIORITY_MESSAGE,
+    PRIORITY_TIMER,
+    Message,
+    Timer,
+    copy_message,
+)
 
 __all__ = [
     "MAX_IN_FLIGHT",
@@ -29,61 +42,7 @@ __all__ = [
     "Timer",
 ]
 
-MAX_PROCESSES = 256
-"""The most processes a network may have."""
-
-MAX_IN_FLIGHT = 500_000
-"""The most messages in flight at once; a send past it is refused."""
-
-MAX_TIMERS = 100_000
-"""The most pending timers at once; scheduling past it is refused."""
-
-MAX_TIME = 1e12
-"""No event may be scheduled later than this (it keeps times finite and exact)."""
-
-PRIORITY_MESSAGE = 1
-"""Deliveries at the same time as a timer come first (lower priority pops first)."""
-
-PRIORITY_TIMER = 2
-"""The default priority of a timer."""
-
 P = TypeVar("P")
-
-MessageStatus = Literal["in_flight", "delivered", "lost", "dropped"]
-
-
-@dataclass(slots=True)
-class Message(Generic[P]):
-    """A message on channel ``(src, dst)``.
-
-    ``due`` is when it is to be delivered; ``status`` is ``"in_flight"``,
-    ``"delivered"``, ``"lost"`` (receiver crashed or partitioned away at delivery time)
-    or ``"dropped"`` (by :meth:`Network.drop`); ``delivered_at`` is set when it leaves
-    the channel either way.
-    """
-
-    id: int
-    src: str
-    dst: str
-    payload: P
-    sent_at: float
-    due: float
-    status: MessageStatus = "in_flight"
-    delivered_at: float | None = None
-    seq: int = 0  # the sequence number of its current heap entry
-
-
-@dataclass(slots=True)
-class Timer(Generic[P]):
-    """A timer of ``process`` firing at ``at`` with ``payload``; ``status`` as for messages."""
-
-    id: int
-    process: str
-    at: float
-    payload: P
-    priority: int = PRIORITY_TIMER
-    status: Literal["pending", "fired", "cancelled"] = "pending"
-
 
 _MSG, _TIMER = 0, 1
 
@@ -193,7 +152,7 @@ class Network(Generic[P]):
         memo[id(self)] = new
         for name, value in self.__dict__.items():
             if name == "_flight":
-                value = {mid: _copy_message(m, memo) for mid, m in value.items()}
+                value = {mid: copy_message(m, memo) for mid, m in value.items()}
             elif name == "_heap":
                 value = list(value)
             elif name == "_channels":
@@ -501,21 +460,3 @@ class Network(Generic[P]):
         if not math.isfinite(t) or t > MAX_TIME:
             raise CommandError("time", t, f"must stay within {MAX_TIME:g}")
         return t
-
-
-def _copy_message(message: Message[P], memo: dict[int, Any]) -> Message[P]:
-    found: Message[P] | None = memo.get(id(message))
-    if found is None:
-        found = Message(
-            message.id,
-            message.src,
-            message.dst,
-            copy.deepcopy(message.payload, memo),
-            message.sent_at,
-            message.due,
-            message.status,
-            message.delivered_at,
-            message.seq,
-        )
-        memo[id(message)] = found
-    return found

@@ -13,9 +13,13 @@ The package is split by concept:
 - :mod:`~algorithms.quorum.merkle`: Merkle-tree anti-entropy (Dynamo section 4.7).
 - :mod:`~algorithms.quorum.params`: the lab's validated parameters.
 - :mod:`~algorithms.quorum.limits`: the documented maxima and their checks.
-- :mod:`~algorithms.quorum.versions`, :mod:`~algorithms.quorum.cluster`,
-  :mod:`~algorithms.quorum.staleness`, :mod:`~algorithms.quorum.engine`: the lab's
-  Dynamo cluster on the message-passing kernel and its engine, :class:`QuorumEngine`.
+- :mod:`~algorithms.quorum.versions`, :mod:`~algorithms.quorum.replicas` (the ring,
+  stores and hinted handoff), :mod:`~algorithms.quorum.cluster` (coordinators and
+  quorums), :mod:`~algorithms.quorum.staleness`: the lab's Dynamo cluster on the
+  message-passing kernel.
+- :mod:`~algorithms.quorum.engine` (requests and time), :mod:`~algorithms.quorum.faults`,
+  :mod:`~algorithms.quorum.lookups`, on :mod:`~algorithms.quorum.base`: the lab's
+  engine, :class:`QuorumEngine`.
 
 Examples
 --------

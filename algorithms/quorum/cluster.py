@@ -33,38 +33,25 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import random
-from collections.abc import Iterable
-from typing import Any, Literal
+from collections.abc import Callable, Iterable
+from typing import Literal
 
-from algorithms._ring import HashRing
 from algorithms.engine import CommandError
-from algorithms.kernel import Message, Network, Timer
+from algorithms.kernel import Message, Timer
 from algorithms.quorum.latency import WARSModel
-from algorithms.quorum.messages import CLIENTS, WARS_LEG, Leg, LegDelay, LegRecord, Request
+from algorithms.quorum.messages import CLIENTS, Leg, LegRecord, Request
+from algorithms.quorum.replicas import VNODES, Replicas
 from algorithms.quorum.versions import Version, covers, merge_versions, new_version
 
 __all__ = ["CLIENTS", "VNODES", "Cluster"]
 
-VNODES = 8
-"""Tokens per node on the ring."""
 
+class Cluster(Replicas):
+    """Nodes on a ring, each key replicated on ``n`` of them, with coordinators, on the kernel.
 
-class Cluster:
-    """Nodes on a ring, each key replicated on ``n`` of them, run on the kernel.
-
-    Parameters
-    ----------
-    nodes : tuple of str
-        The servers' names, placed on an MD5 ring with 8 tokens each.
-    n, r, w : int
-        Replicas per key, read and write quorums (validated by the caller).
-    model : WARSModel
-        Draws each leg's delay in ms.
-    seed : int
-        Seeds the kernel's ``random.Random``.
-    timeout_ms : float
-        How long a coordinator waits for its quorum before the request fails.
+    The ring, the stores and hinted handoff are those of :class:`~.replicas.Replicas`,
+    whose parameters it takes; this adds the clients' requests and the coordinators'
+    quorums.
     """
 
     def __init__(
@@ -77,80 +64,12 @@ class Cluster:
         seed: int,
         timeout_ms: float = 1_000.0,
     ) -> None:
-        self.nodes, self.n, self.r, self.w, self.model = nodes, n, r, w, model
-        self.timeout_ms = timeout_ms
-        self.ring = HashRing(vnodes=VNODES, nodes=nodes)
-        self.net: Network[Leg] = Network((*CLIENTS, *nodes), fifo=False, rng=random.Random(seed))
-        self.store: dict[str, dict[str, tuple[Version, ...]]] = {x: {} for x in nodes}
-        self.hints: dict[str, dict[tuple[str, str], tuple[Version, ...]]] = {x: {} for x in nodes}
+        super().__init__(nodes, n, r, w, model, seed, timeout_ms)
         self.requests: list[Request] = []
-        self.legs: dict[int, LegRecord] = {}
         self.writes = 0
         self.committed: dict[str, list[tuple[float, Version]]] = {}
-        self.hints_made: list[tuple[str, str, str, Version]] = []  # holder, owner, key, version
-        self.handoffs_done: list[tuple[str, str, str, float]] = []
-        self._pending_handoff: dict[int, tuple[str, str, str]] = {}
-        self._handing: set[tuple[str, str, str]] = set()
-        self.log: list[tuple[str, str, dict[str, Any]]] = []
 
     # -- reading ---------------------------------------------------------------------
-
-    @property
-    def now(self) -> float:
-        """The kernel's clock, in ms."""
-        return self.net.now
-
-    def preference_list(self, key: str) -> list[str]:
-        """Every node, in the key's preference-list order (§4.3); the first ``n`` are home."""
-        return self.ring.preference_list(key, len(self.nodes))
-
-    def up(self, node: str) -> bool:
-        """Whether ``node`` has not crashed."""
-        return node not in self.net.crashed
-
-    def reachable(self, a: str, b: str) -> bool:
-        """Whether ``b`` is up and on ``a``'s side of every partition."""
-        return self.up(b) and self.net.connected(a, b)
-
-    def targets(self, key: str, coordinator: str, sloppy: bool) -> list[tuple[str, str | None]]:
-        """The first ``n`` reachable nodes of the extended preference list, each with the
-        home node it stands in for (``None`` for a home node)."""
-        order = self.preference_list(key)
-        home, rest = order[: self.n], order[self.n :]
-        chosen: list[tuple[str, str | None]] = []
-        skipped: list[str] = []
-        for node in home:
-            if self.reachable(coordinator, node):
-                chosen.append((node, None))
-            else:
-                skipped.append(node)
-        if sloppy:
-            for node in rest:
-                if not skipped:
-                    break
-                if self.reachable(coordinator, node):
-                    chosen.append((node, skipped.pop(0)))
-        return chosen
-
-    def holders(self, key: str) -> list[dict[str, Any]]:
-        """Who holds which versions of ``key``: home copies and hinted ones."""
-        out: list[dict[str, Any]] = []
-        for node in self.preference_list(key):
-            held = self.store[node].get(key)
-            if held:
-                out.append(
-                    {"node": node, "versions": [v.to_json() for v in held], "hint_for": None}
-                )
-            for (k, owner), versions in sorted(self.hints[node].items()):
-                if k == key:
-                    out.append(
-                        {
-                            "node": node,
-                            "versions": [v.to_json() for v in versions],
-                            "hint_for": owner,
-                        }
-                    )
-        return out
 
     def latest_committed(self, key: str, at: float) -> tuple[float, Version] | None:
         """The last write of ``key`` committed (W acks in) by time ``at``."""
@@ -197,19 +116,6 @@ class Cluster:
 
     # -- the kernel --------------------------------------------------------------------
 
-    def _send(self, src: str, dst: str, leg: Leg, replica: int) -> None:
-        self.net.delay_model = LegDelay(self.model, WARS_LEG[leg.kind], replica)
-        m = self.net.send(src, dst, leg)
-        self.legs[m.id] = LegRecord(
-            m.id, leg.kind, src, dst, leg.request, leg.key, m.sent_at, m.due, owner=leg.owner
-        )
-
-    def _rank(self, key: str, node: str) -> int:
-        return self.preference_list(key).index(node)
-
-    def _note(self, kind: str, text: str, **data: Any) -> None:
-        self.log.append((kind, text, data))
-
     def step(self, until: float | None = None) -> Message[Leg] | Timer[Leg] | None:
         """Run the next event (due by ``until``), then start any handoff now possible."""
         event = self.net.next_event(until)
@@ -235,8 +141,7 @@ class Cluster:
         if m.status != "delivered":
             self._lost(m)
             return
-        handler = getattr(self, f"_on_{leg.kind}")
-        handler(m.src, m.dst, leg)
+        _LEG_HANDLERS[leg.kind](self, m.src, m.dst, leg)
 
     def _lost(self, m: Message[Leg]) -> None:
         leg = m.payload
@@ -254,14 +159,6 @@ class Cluster:
             f"({m.dst} is down or cut off).",
             message=m.id,
         )
-
-    def forget_leg(self, msg_id: int) -> None:
-        """A message was dropped by the student: a handoff in progress may be retried."""
-        if msg_id in self._pending_handoff:
-            self._handing.discard(self._pending_handoff.pop(msg_id))
-        leg = self.legs[msg_id]
-        if leg.kind == "handoff_ack":
-            self._handing.discard((leg.dst, leg.owner or "", leg.key))
 
     # -- coordinator -------------------------------------------------------------------
 
@@ -411,92 +308,11 @@ class Cluster:
         elif req.kind == "get" and req.status == "ok" and not req.repaired:
             self._read_repair(req)
 
-    # -- replicas ----------------------------------------------------------------------
-
-    def held(self, node: str, key: str) -> tuple[Version, ...]:
-        """What ``node`` answers a read of ``key`` with: its copy and any hinted ones."""
-        hinted = [v for (k, _), vs in self.hints[node].items() if k == key for v in vs]
-        return merge_versions(self.store[node].get(key, ()), hinted)
-
-    def _keep(self, node: str, key: str, versions: tuple[Version, ...], owner: str | None) -> None:
-        if owner is None:
-            self.store[node][key] = merge_versions(self.store[node].get(key, ()), versions)
-        else:
-            slot = (key, owner)
-            self.hints[node][slot] = merge_versions(self.hints[node].get(slot, ()), versions)
-            for v in versions:
-                self.hints_made.append((node, owner, key, v))
-
-    def _on_write(self, coord: str, node: str, leg: Leg) -> None:
-        self._keep(node, leg.key, leg.versions, leg.owner)
-        self._send(node, coord, Leg("write_ack", leg.request, leg.key), self._rank(leg.key, node))
-
-    def _on_read(self, coord: str, node: str, leg: Leg) -> None:
-        self._send(
-            node,
-            coord,
-            Leg("read_reply", leg.request, leg.key, self.held(node, leg.key)),
-            self._rank(leg.key, node),
-        )
-
-    def _on_repair(self, coord: str, node: str, leg: Leg) -> None:
-        self._keep(node, leg.key, leg.versions, None)
-
     def _on_put_ok(self, coord: str, client: str, leg: Leg) -> None:
         self.requests[leg.request - 1].done_at = self.now
 
     def _on_get_ok(self, coord: str, client: str, leg: Leg) -> None:
         pass  # the client's context is read by the engine from the request's result
-
-    # -- hinted handoff (§4.6) ---------------------------------------------------------
-
-    def start_handoffs(self) -> None:
-        """Every holder sends each hint whose owner it can reach and is not sending yet."""
-        for holder in self.nodes:
-            if not self.up(holder):
-                continue
-            for (key, owner), versions in sorted(self.hints[holder].items()):
-                slot = (holder, owner, key)
-                if slot in self._handing or not self.reachable(holder, owner):
-                    continue
-                self._handing.add(slot)
-                self._send(
-                    holder, owner, Leg("handoff", 0, key, versions, owner), self._rank(key, owner)
-                )
-                self._pending_handoff[max(self.legs)] = slot
-                self._note(
-                    "handoff",
-                    f"{owner} is reachable again: {holder} hands off its hint "
-                    f"of {key} ({', '.join(v.label for v in versions)}).",
-                    holder=holder,
-                )
-
-    def _on_handoff(self, holder: str, owner: str, leg: Leg) -> None:
-        self._keep(owner, leg.key, leg.versions, None)
-        self._send(
-            owner,
-            holder,
-            Leg("handoff_ack", 0, leg.key, leg.versions, owner),
-            self._rank(leg.key, owner),
-        )
-
-    def _on_handoff_ack(self, owner: str, holder: str, leg: Leg) -> None:
-        slot = (leg.key, owner)
-        for mid, pending in list(self._pending_handoff.items()):
-            if pending == (holder, owner, leg.key):
-                del self._pending_handoff[mid]
-        self._handing.discard((holder, owner, leg.key))
-        left = tuple(v for v in self.hints[holder].get(slot, ()) if not covers(leg.versions, v))
-        if left:
-            self.hints[holder][slot] = left
-        else:
-            self.hints[holder].pop(slot, None)
-        self.handoffs_done.append((holder, owner, leg.key, self.now))
-        self._note(
-            "handoff_done",
-            f"{owner} has the hinted {leg.key}: {holder} deletes its hint.",
-            holder=holder,
-        )
 
     # -- faults ------------------------------------------------------------------------
 
@@ -510,3 +326,19 @@ class Cluster:
     def pending(self) -> Iterable[LegRecord]:
         """The legs still in flight."""
         return (self.legs[m.id] for m in self.net.in_flight())
+
+
+# What a node does when a leg of each kind reaches it: (cluster, src, dst, leg).
+_LEG_HANDLERS: dict[str, Callable[[Cluster, str, str, Leg], None]] = {
+    "put": Cluster._on_put,
+    "write": Cluster._on_write,
+    "write_ack": Cluster._on_write_ack,
+    "put_ok": Cluster._on_put_ok,
+    "get": Cluster._on_get,
+    "read": Cluster._on_read,
+    "read_reply": Cluster._on_read_reply,
+    "get_ok": Cluster._on_get_ok,
+    "repair": Cluster._on_repair,
+    "handoff": Cluster._on_handoff,
+    "handoff_ack": Cluster._on_handoff_ack,
+}

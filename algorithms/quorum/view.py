@@ -20,7 +20,6 @@ Examples
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from typing import Any
 
@@ -98,7 +97,10 @@ def anti_entropy_round(
 def state_json(
     cluster: Cluster, params: QuorumParams, keys: Sequence[str], extra: dict[str, Any]
 ) -> dict[str, Any]:
-    """Nodes, legs, requests, keys with their holders, the quorum's figures and ``extra``."""
+    """Nodes, legs, requests, keys with their holders, the quorum's figures and ``extra``.
+
+    ``extra`` is included as it is: the engine hands the picture out through its memo,
+    which copies it."""
     c, p = cluster, params
     nodes = [
         {
@@ -123,26 +125,24 @@ def state_json(
         for k in keys
     ]
     reads = [r for r in c.requests if r.kind == "get" and r.stale is not None]
-    return copy.deepcopy(
-        {
-            "now": c.now,
-            "clients": list(CLIENTS),
-            "nodes": nodes,
-            "keys": key_rows,
-            "legs": [leg.to_json() for leg in c.legs.values()],
-            "requests": [r.to_json() for r in c.requests],
-            "quorum": {
-                "n": p.n,
-                "r": p.r,
-                "w": p.w,
-                "strict": p.strict_quorum,
-                "p_stale": p_stale(p.n, p.r, p.w),
-                "smallest_r_for_strong": smallest_r_for_strong(p.n, p.w),
-                "latency": p.latency,
-            },
-            "live": live_curve(reads),
-            "hints_made": len(c.hints_made),
-            "handoffs": len(c.handoffs_done),
-            **extra,
-        }
-    )
+    return {
+        "now": c.now,
+        "clients": list(CLIENTS),
+        "nodes": nodes,
+        "keys": key_rows,
+        "legs": [leg.to_json() for leg in c.legs.values()],
+        "requests": [r.to_json() for r in c.requests],
+        "quorum": {
+            "n": p.n,
+            "r": p.r,
+            "w": p.w,
+            "strict": p.strict_quorum,
+            "p_stale": p_stale(p.n, p.r, p.w),
+            "smallest_r_for_strong": smallest_r_for_strong(p.n, p.w),
+            "latency": p.latency,
+        },
+        "live": live_curve(reads),
+        "hints_made": len(c.hints_made),
+        "handoffs": len(c.handoffs_done),
+        **extra,
+    }

@@ -19,7 +19,7 @@ The package is split by concept:
 - :mod:`.outages`: what failing a rack, a zone, a Region or random hosts loses;
 - :mod:`.cells`: cells and shuffle sharding (:func:`shuffle_shard_overlap`,
   :func:`blast_radius`);
-- :mod:`.lab`: :class:`RedundancyEngine` and :class:`RedundancyParams`, the lab's
+- :mod:`.params`: :class:`RedundancyParams`; :mod:`.lab`: :class:`RedundancyEngine`, the lab's
   engine (an array's timeline in seeded time, and failing domains over a placement);
 - :mod:`.replays`: the narrated walkthroughs' numbers and captions.
 
@@ -53,7 +53,7 @@ from algorithms.redundancy.domains import (
     Topology,
     place_replicas,
 )
-from algorithms.redundancy.lab import DOMAIN_RATES, RedundancyEngine, RedundancyParams
+from algorithms.redundancy.lab import DOMAIN_RATES, RedundancyEngine
 from algorithms.redundancy.outages import (
     LISTED,
     DomainFailure,
@@ -63,6 +63,7 @@ from algorithms.redundancy.outages import (
     fail_random_hosts,
     lost_items,
 )
+from algorithms.redundancy.params import RedundancyParams
 from algorithms.redundancy.raid import (
     HOURS_PER_YEAR,
     MAX_C,

@@ -23,9 +23,8 @@ Zone R1a fails (20 hosts): with one replica per zone, 0 of 1,000 items lose ever
 
 from __future__ import annotations
 
-import random
+import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,21 +32,15 @@ import numpy as np
 from algorithms.engine import (
     CommandError,
     Event,
-    LabParams,
     check_choice,
     check_fields,
-    check_float,
     check_int,
-    check_seed,
     move,
 )
 from algorithms.redundancy.domains import (
     LEVELS,
-    MAX_ITEMS,
-    MAX_REPLICAS,
     PLACEMENTS,
     Placement,
-    Topology,
     place_replicas,
 )
 from algorithms.redundancy.outages import (
@@ -56,21 +49,17 @@ from algorithms.redundancy.outages import (
     fail_hosts,
     lost_items,
 )
+from algorithms.redundancy.params import MAX_STEP_HOURS, RedundancyParams, check_placement_room
 from algorithms.redundancy.raid import (
     HOURS_PER_YEAR,
     MAX_HOURS,
-    REBUILDS,
     array_mttdl,
-    check_array,
     check_positive_hours,
     loss_probability,
 )
-from algorithms.redundancy.simulate import MAX_BATCH_CV, REPAIRS
 from algorithms.redundancy.studies import RedundancyStudies
 from algorithms.redundancy.timeline import (
-    MAX_TIMELINE_DISKS,
     MAX_TIMELINE_EVENTS,
-    SUPPLY_LAYOUTS,
     ArrayTimeline,
     DiskEvent,
 )
@@ -78,9 +67,6 @@ from algorithms.redundancy.timeline import (
 __all__ = ["DOMAIN_RATES", "RedundancyEngine", "RedundancyParams"]
 
 JSON = dict[str, Any]
-
-MAX_STEP_HOURS = float(HOURS_PER_YEAR)
-"""The longest step: one year."""
 
 DOMAIN_RATES = {"rack": 0.1, "zone": 0.01, "region": 0.001}
 """Failures per domain per year behind the loss-per-year figures in the state."""
@@ -91,100 +77,6 @@ _PLACEMENT_WORDS = {
     "regions": "with one replica per Region",
     "copysets": "with copysets (one host per zone)",
 }
-
-
-@dataclass(frozen=True)
-class RedundancyParams(LabParams):
-    """Parameters of the redundancy lab.
-
-    Parameters
-    ----------
-    d, g, c : int
-        Data disks, data disks per group, check disks per group (rules of
-        :func:`algorithms.redundancy.check_array`), at most
-        :data:`~algorithms.redundancy.MAX_TIMELINE_DISKS` disks in all. Defaults 20, 4, 1.
-    mttf, mttr : float
-        Hours; ``0 < mttr < mttf <= 10,000,000``. Defaults 30,000 and 1 (the paper's).
-    hours_per_step : float
-        Simulated hours per step, above 0 and at most 8,760. Default 730 (a month).
-    repair, rebuilds, batch_cv, ure
-        As in :func:`algorithms.redundancy.simulate_array`.
-    supply_mttf : float
-        MTTF of each shared power supply in hours, 0 for none (default), at most
-        10,000,000.
-    supply_layout : str
-        ``group`` (one supply per group, default) or ``orthogonal`` (supply ``j``
-        powers disk ``j`` of every group); see :class:`~.timeline.ArrayTimeline`.
-    regions, zones, racks, hosts : int
-        The topology (see :class:`algorithms.redundancy.Topology`). Defaults 1, 3, 4, 5.
-    items, replicas : int
-        Items placed (1 to 200,000; default 1,000) and replicas of each (1 to 7; 3).
-    placement : str
-        ``random``, ``zones``, ``regions`` or ``copysets``. Default ``zones``.
-    scatter : int
-        Permutations for copysets, 1 to 20. Default 1.
-
-    Examples
-    --------
-    >>> RedundancyParams(d=100, g=10).g
-    10
-    >>> RedundancyParams(placement="regions")
-    Traceback (most recent call last):
-    ...
-    algorithms.engine.CommandError: replicas must be at most the 1 Regions for regions placement, got 3
-    """
-
-    d: int = 20
-    g: int = 4
-    c: int = 1
-    mttf: float = 30_000.0
-    mttr: float = 1.0
-    hours_per_step: float = 730.0
-    repair: str = "exponential"
-    rebuilds: str = "serial"
-    batch_cv: float = 0.0
-    supply_mttf: float = 0.0
-    ure: float = 0.0
-    supply_layout: str = "group"
-    regions: int = 1
-    zones: int = 3
-    racks: int = 4
-    hosts: int = 5
-    items: int = 1_000
-    replicas: int = 3
-    placement: str = "zones"
-    scatter: int = 1
-
-    def __post_init__(self) -> None:
-        d, g, c, _, _ = check_array(self.d, self.g, self.c, self.mttf, self.mttr)
-        if (d // g) * (g + c) > MAX_TIMELINE_DISKS:
-            raise CommandError(
-                "d", self.d, f"must keep the array within {MAX_TIMELINE_DISKS:,} disks in all"
-            )
-        check_positive_hours("hours_per_step", self.hours_per_step, MAX_STEP_HOURS)
-        check_choice("repair", self.repair, REPAIRS)
-        check_choice("rebuilds", self.rebuilds, REBUILDS)
-        check_float("batch_cv", self.batch_cv, 0.0, MAX_BATCH_CV)
-        check_float("supply_mttf", self.supply_mttf, 0.0, 1e7)
-        check_float("ure", self.ure, 0.0, 1.0)
-        check_choice("supply_layout", self.supply_layout, SUPPLY_LAYOUTS)
-        topo = self.topology()
-        check_int("items", self.items, 1, MAX_ITEMS)
-        n = check_int("replicas", self.replicas, 1, MAX_REPLICAS)
-        how = check_choice("placement", self.placement, PLACEMENTS)
-        check_int("scatter", self.scatter, 1, 20)
-        _check_room(topo, n, how)
-
-    def topology(self) -> Topology:
-        """The failure domains these parameters describe."""
-        return Topology(self.regions, self.zones, self.racks, self.hosts)
-
-
-def _check_room(topo: Topology, n: int, how: str) -> None:
-    room = {"random": topo.host_count, "regions": topo.regions}.get(how, topo.zones)
-    if n > room:
-        what = {"random": "hosts", "regions": "Regions"}.get(how, "zones of a Region")
-        raise CommandError("replicas", n, f"must be at most the {room} {what} for {how} placement")
 
 
 def _plural(n: int, word: str) -> str:
@@ -218,14 +110,8 @@ class RedundancyEngine(RedundancyStudies):
     algorithms.engine.CommandError: disk must be an integer between 0 and 24, got 99
     """
 
-    Params = RedundancyParams
-
     def __init__(self, params: RedundancyParams, seed: int) -> None:
-        if not isinstance(params, RedundancyParams):
-            raise CommandError("params", params, "must be RedundancyParams")
-        self.params = params
-        self.seed = check_seed(seed)
-        self.rng = random.Random(self.seed)
+        super().__init__(params, seed)
         p = params
         self.array = ArrayTimeline(
             p.d,
@@ -376,7 +262,7 @@ class RedundancyEngine(RedundancyStudies):
         check_fields(command, ("strategy",), ("scatter",))
         how = check_choice("strategy", command["strategy"], PLACEMENTS)
         scatter = check_int("scatter", command.get("scatter", self.params.scatter), 1, 20)
-        _check_room(self.topology, self.params.replicas, how)
+        check_placement_room(self.topology, self.params.replicas, how)
         self.placement = self._place(how, scatter)
         text = (
             f"The {self.params.items:,} items are placed again {_PLACEMENT_WORDS[how]}: "
@@ -427,7 +313,7 @@ class RedundancyEngine(RedundancyStudies):
                 "failed": list(self.failed),
                 "down_hosts": int(self.down.sum()),
                 "last_failure": None if self.last_failure is None else self.last_failure.to_json(),
-                "loss_per_year": dict(self._loss_per_year),
+                "loss_per_year": copy.deepcopy(self._loss_per_year),
                 "rates": dict(DOMAIN_RATES),
             },
             **self.studies_state(),

@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,6 +39,7 @@ from algorithms.engine import (
     move,
 )
 from algorithms.redundancy.cells import MAX_SIM_WORKERS, blast_radius
+from algorithms.redundancy.params import RedundancyParams
 from algorithms.redundancy.raid import HOURS_PER_YEAR
 from algorithms.redundancy.sweep import MAX_SWEEP_POINTS, SWEEPS, mttdl_sweep
 
@@ -87,7 +89,7 @@ def default_sweep_values(vary: str, d: int, mttf: float) -> Sequence[float]:
     return [h for h in _MTTR_STEPS if h < mttf / 10] or [mttf / 20]
 
 
-class RedundancyStudies(LabEngine):
+class RedundancyStudies(LabEngine[RedundancyParams]):
     """Sweeps, blast radius and look-ups of the redundancy lab (a base of its engine).
 
     ``sweep`` {vary: g|mttr, values?, trials?}: simulate the array at each value and
@@ -109,7 +111,6 @@ class RedundancyStudies(LabEngine):
     selected_group: int | None = None
 
     # supplied by the engine
-    rng: Any
     array: Any
     placement: Any
     down: Any
@@ -246,10 +247,11 @@ class RedundancyStudies(LabEngine):
         }
 
     def studies_state(self) -> JSON:
-        """The kept results and the selections, for :meth:`state`."""
+        """The kept results and the selections, for :meth:`state` (copies: a caller may
+        edit what it gets)."""
         return {
-            "sweep": self.sweep_result,
-            "blast": self.blast_result,
+            "sweep": copy.deepcopy(self.sweep_result),
+            "blast": copy.deepcopy(self.blast_result),
             "selected_item": None
             if self.selected_item is None
             else self.item_view(self.selected_item),

@@ -439,7 +439,7 @@ class ArrayTimeline:
             "supply_layout": self.supply_layout if self.supply_mttf is not None else None,
             "down": self.down(),
             "losses": self.losses(),
-            "rebuild_windows": self.windows[-SHOWN_WINDOWS:],
+            "rebuild_windows": [dict(w) for w in self.windows[-SHOWN_WINDOWS:]],
             "rebuild_count": len(self.windows),
             "events": [e.to_json() for e in self.events[-SHOWN_EVENTS:]],
             "event_count": len(self.events),

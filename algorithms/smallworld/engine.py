@@ -50,7 +50,7 @@ from algorithms.smallworld.view import fmt, state_json
 __all__ = ["SmallWorldEngine"]
 
 
-class SmallWorldEngine(LabEngine):
+class SmallWorldEngine(LabEngine[SmallWorldParams]):
     """The small-world lab: watch a ring lattice rewire edge by edge, measure it, gossip on it.
 
     For the two ring models the graph starts as the lattice and every step (or

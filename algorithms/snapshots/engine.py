@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import random
 from collections.abc import Mapping
 from typing import Any
 
@@ -77,7 +76,7 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
-class SnapshotsEngine(LabEngine):
+class SnapshotsEngine(LabEngine[SnapshotsParams]):
     """Processes passing tokens while Chandy–Lamport snapshots (or aligned barriers) run.
 
     Commands
@@ -101,14 +100,8 @@ class SnapshotsEngine(LabEngine):
     (True, True, [[], []])
     """
 
-    Params = SnapshotsParams
-
     def __init__(self, params: SnapshotsParams, seed: int) -> None:
-        if not isinstance(params, SnapshotsParams):
-            raise CommandError("params", params, "must be SnapshotsParams")
-        self.params = params
-        self.seed = check_int("seed", seed, 0, 2**63 - 1)
-        self.rng = random.Random(seed)
+        super().__init__(params, seed)
         self.mode: Mode = "aligned" if params.mode == "aligned" else "chandy-lamport"
         self.delay = UniformDelay(params.max_delay / 20, params.max_delay)
         self.selected: str | None = None
@@ -143,7 +136,6 @@ class SnapshotsEngine(LabEngine):
             )
         self.selected = None
         self._announced: set[str] = set()
-        self._memo: tuple[tuple[int, int, str | None, int, frozenset[str]], JSON] | None = None
 
     # -- validation --------------------------------------------------------------------
 
@@ -461,9 +453,5 @@ class SnapshotsEngine(LabEngine):
 
     def state(self) -> JSON:
         """Processes, channels, events, messages, snapshots and the comparison."""
-        # The §4 analysis replays the run: keep it until the run or the selection changes.
-        system = self.system
-        key = (id(system), system.index, self.selected, system.running, frozenset(system.idle))
-        if self._memo is None or self._memo[0] != key:
-            self._memo = (key, state_json(system, self.selected, self.comparison()))
-        return copy.deepcopy(self._memo[1])
+        # The §4 analysis replays the run: draw it once per version of the engine.
+        return self.memo("state", lambda: state_json(self.system, self.selected, self.comparison()))

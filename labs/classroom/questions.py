@@ -2,7 +2,7 @@
 
 An exercise's ``single`` questions (one option, or yes/no) become polls: the options and
 the right one are computed by the question's query on the lecture's engine as it stands
-now, exactly as the exercise pages grade (labs/teaching/content.py). The variant is the
+now, exactly as the exercise pages grade (labs/teaching/content/). The variant is the
 session's seed, so templated prompts (``{{ key }}``) take that variant's values.
 """
 

@@ -129,7 +129,7 @@ def test_timeline_checkpoints_are_not_touched_by_the_live_engine() -> None:
     for _ in range(10):
         timeline.forward()
         timeline.engine.state()
-    checkpoints = dict(timeline._checkpoints)
+    checkpoints = dict(timeline._checkpoints._copies)
     frozen = {step: len(engine._graph_memo) for step, engine in checkpoints.items()}
     live = set(mutable_parts(timeline.engine))
     for step, engine in checkpoints.items():

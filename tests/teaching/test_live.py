@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core import signing
 from django.test import Client
 
+from labs.live.limits import SOCKETS
 from labs.models import Replay
 from labs.teaching import content, services
 from labs.teaching.content import Scenario
@@ -131,3 +132,5 @@ async def test_forged_or_foreign_tokens_are_refused() -> None:
     error = await sock.recv()
     assert "must be a scenario of the consistent-hashing lab" in error["message"]
     await sock.comm.wait()
+    # A refused socket gives its place back even if the client never acknowledges the close.
+    assert SOCKETS.total == 0

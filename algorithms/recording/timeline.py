@@ -1,46 +1,13 @@
-"""Recordings and the timeline the player moves along.
+"""The timeline the player moves along: steps, seeks, look-ups.
 
-A session is a recording: ``(lab, params, seed, commands)`` where ``commands`` is a
-list of ``(step_index, command)`` pairs and every other step up to ``length`` is a
-tick of the engine. Because engines are deterministic, any step can be rebuilt
-exactly. :class:`Timeline` keeps checkpoints (deep copies of the engine every
-``checkpoint_every`` steps) so that seeking to step 100,000 replays at most a few
-hundred steps, not the whole run. Acting anywhere but at the end starts a new branch
-(a what-if); the old future is kept as a branch of its own, and the player can switch
-back to it exactly. A look-up (a question about the current step, such as "where does
-this key live?") is answered without being recorded, so it never touches the future.
+:class:`Timeline` runs an engine along a :class:`~.format.Recording`, keeps
+checkpoints (:mod:`.checkpoints`) so that seeking to step 100,000 replays at most a
+few hundred steps, and keeps every branch (:mod:`.branches`): acting anywhere but at
+the end starts a new one, the old future staying switchable. A look-up (a question
+about the current step, such as "where does this key live?") is answered without
+being recorded, so it never touches the future.
 
-Examples
---------
->>> from algorithms.engine import Event, LabEngine, LabParams
->>> from dataclasses import dataclass
->>> @dataclass(frozen=True)
-... class CounterParams(LabParams):
-...     start: int = 0
->>> class Counter(LabEngine):
-...     Params = CounterParams
-...     COMMANDS = {"add": "add"}
-...     def __init__(self, params, seed):
-...         self.params, self.seed, self.value = params, seed, params.start
-...     def add(self, command):
-...         self.value += command["by"]
-...         return [Event("add", f"Add {command['by']}.")]
-...     def step(self):
-...         self.value += 1
-...         return [Event("tick", "One tick.")]
-...     def state(self):
-...         return {"value": self.value}
->>> t = Timeline(Counter, "counter", {"start": 10}, seed=1)
->>> _ = t.act({"action": "add", "by": 5}); _ = t.forward(); t.engine.state()
-{'value': 16}
->>> _ = t.seek(1); t.engine.state(), t.position, t.length
-({'value': 15}, 1, 2)
->>> _ = t.act({"action": "add", "by": 100}); t.engine.state(), t.length
-({'value': 115}, 2)
->>> [(b["id"], b["fork"], b["length"]) for b in t.branches()]
-[(1, 0, 2), (2, 1, 2)]
->>> _ = t.switch_branch(1); t.engine.state(), t.position
-({'value': 16}, 2)
+See :mod:`algorithms.recording` for an example.
 """
 
 from __future__ import annotations
@@ -48,140 +15,27 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from algorithms.engine import CommandError, Event, LabEngine, check_int, check_seed
+from algorithms.engine import CommandError, Event, LabEngine, LabParams, check_int, check_seed
+from algorithms.recording.branches import MAX_BRANCHES, Branch
+from algorithms.recording.checkpoints import KEPT_PER_BRANCH, Checkpoints
+from algorithms.recording.format import MAX_COMMAND_BYTES, MAX_STEPS, Recording
 
-__all__ = ["MAX_BRANCHES", "MAX_COMMAND_BYTES", "MAX_STEPS", "Recording", "Timeline"]
+__all__ = ["StepCheck", "Timeline"]
 
-JSON = dict[str, Any]
-
-MAX_STEPS = 200_000
-"""The longest recording: a timeline refuses to grow past this many steps."""
-
-MAX_COMMAND_BYTES = 65_536
-"""The largest single command kept in a recording (as compact JSON)."""
-
-MAX_BRANCHES = 16
-"""Branches a timeline keeps; past this, the oldest one not being watched is dropped."""
-
-MAX_CHECKPOINTS = 32
-"""Engine copies the watched branch keeps. Past it, every other one is dropped and the
-spacing doubles: memory stays bounded however long the recording, and a seek re-runs
-at most a few spacings (under the caller's step check)."""
-
-KEPT_PER_BRANCH = 4
-"""Engine copies a branch keeps while another is watched."""
+E = TypeVar("E", bound=LabEngine[LabParams])
 
 StepCheck = Callable[[int], None]
 """Called before each step a seek or an import re-runs, with the step index; it may
 raise (a CPU budget spent, the client gone) to stop the work where it is."""
 
 
-@dataclass
-class _Branch:
-    """One line of the session: the steps it shares with its parent up to ``fork``."""
-
-    id: int
-    parent: int | None
-    fork: int
-    commands: dict[int, Mapping[str, Any]]
-    events: list[list[Event]]
-    length: int
-    checkpoints: dict[int, LabEngine] = field(repr=False)
-    spacing: int = 256
-
-
-@dataclass(frozen=True)
-class Recording:
-    """Everything needed to rebuild a session: lab, params, seed, commands, length.
-
-    Examples
-    --------
-    >>> r = Recording("counter", {"start": 1}, 7, ((0, {"action": "add", "by": 2}),), 3)
-    >>> Recording.from_json(r.to_json()) == r
-    True
-    """
-
-    lab: str
-    params: Mapping[str, Any]
-    seed: int
-    commands: tuple[tuple[int, Mapping[str, Any]], ...]
-    length: int
-
-    def to_json(self) -> JSON:
-        """The recording as a JSON object (the replay export format)."""
-        return {
-            "lab": self.lab,
-            "params": dict(self.params),
-            "seed": self.seed,
-            "length": self.length,
-            "commands": [[i, dict(c)] for i, c in self.commands],
-        }
-
-    @classmethod
-    def from_json(cls, data: object) -> Recording:
-        """Check the shape of an exported recording; raise CommandError if wrong.
-
-        This checks structure only; whether each command is valid for the lab is
-        checked by replaying it (see :meth:`Timeline.from_recording`).
-        """
-        if not isinstance(data, dict):
-            raise CommandError("recording", data, "must be a JSON object")
-        for key in ("lab", "params", "seed", "length", "commands"):
-            if key not in data:
-                raise CommandError(key, None, "is required in a recording")
-        lab = data["lab"]
-        if not isinstance(lab, str) or not lab:
-            raise CommandError("lab", lab, "must be a lab slug")
-        params = data["params"]
-        if not isinstance(params, dict):
-            raise CommandError("params", params, "must be an object")
-        seed = check_seed(data["seed"])
-        length = check_int("length", data["length"], 0, MAX_STEPS)
-        raw = data["commands"]
-        if not isinstance(raw, list) or len(raw) > length:
-            raise CommandError(
-                "commands", _count(raw), f"must be a list of at most length={length} entries"
-            )
-        commands: list[tuple[int, Mapping[str, Any]]] = []
-        last = -1
-        for n, entry in enumerate(raw):
-            where = f"commands[{n}]"
-            if not isinstance(entry, list) or len(entry) != 2:
-                raise CommandError(where, entry, "must be a pair [step, command]")
-            step, command = entry
-            check_int(f"{where} step", step, last + 1, length - 1)
-            if not isinstance(command, dict) or not isinstance(command.get("action"), str):
-                raise CommandError(where, command, "must be an object with an action")
-            commands.append((step, command))
-            last = step
-        return cls(lab, params, seed, tuple(commands), length)
-
-
-def _thinned(checkpoints: dict[int, LabEngine], keep: int) -> dict[int, LabEngine]:
-    """At most about ``keep`` checkpoints, evenly spread; step 0 always stays.
-
-    Examples
-    --------
-    >>> sorted(_thinned({i: None for i in range(0, 800, 100)}, 4))  # type: ignore[misc]
-    [0, 200, 400, 600]
-    """
-    steps = sorted(checkpoints)
-    if len(steps) <= keep:
-        return dict(checkpoints)
-    stride = -(-len(steps) // keep)
-    kept = {0, *steps[::stride]}
-    return {i: checkpoints[i] for i in sorted(kept)}
-
-
-def _count(value: object) -> object:
-    return f"{len(value)} entries" if isinstance(value, list) else value
-
-
-class Timeline:
+class Timeline(Generic[E]):
     """The player's model: an engine, its recording, a position and checkpoints.
+
+    A timeline is typed by its engine class: ``Timeline(SnapshotsEngine, ...)`` is a
+    ``Timeline[SnapshotsEngine]`` whose ``engine`` is a ``SnapshotsEngine``.
 
     Parameters
     ----------
@@ -200,7 +54,7 @@ class Timeline:
 
     def __init__(
         self,
-        engine_class: type[LabEngine],
+        engine_class: type[E],
         lab: str,
         params: Mapping[str, Any],
         seed: int,
@@ -209,31 +63,28 @@ class Timeline:
         self.engine_class = engine_class
         self.lab = lab
         self.seed = check_seed(seed)
-        self.params = engine_class.Params.from_dict(dict(params))
+        self.params: LabParams = engine_class.Params.from_dict(dict(params))
         self.checkpoint_every = check_int("checkpoint_every", checkpoint_every, 1, MAX_STEPS)
-        self.engine: LabEngine = self._fresh()
+        self.engine: E = self._fresh()
         self._commands: dict[int, Mapping[str, Any]] = {}
         # Events of the steps run so far; a lazily opened recording runs its steps on
         # first visit, so len(self._events) may be less than self._length.
         self._events: list[list[Event]] = []
         self._length = 0
-        self._checkpoints: dict[int, LabEngine] = {0: copy.deepcopy(self.engine)}
-        self._spacing = self.checkpoint_every
+        self._checkpoints: Checkpoints[E] = Checkpoints(self.engine, self.checkpoint_every)
         self.position = 0
         # The branch being watched lives in the attributes above; the others wait here.
         self.branch_id = 1
         self._parent: int | None = None
         self._fork = 0
-        self._others: dict[int, _Branch] = {}
+        self._others: dict[int, Branch[E]] = {}
         self._next_branch = 2
-        self.dropped_branch: _Branch | None = None
+        self.dropped_branch: Branch[E] | None = None
         # Live look-ups, re-asked after every move so a selection follows the student.
         self._lenses: dict[str, Mapping[str, Any]] = {}
 
-    def _fresh(self) -> LabEngine:
-        engine_class: Any = self.engine_class
-        engine: LabEngine = engine_class(self.params, self.seed)
-        return engine
+    def _fresh(self) -> E:
+        return self.engine_class(self.params, self.seed)
 
     @property
     def length(self) -> int:
@@ -275,11 +126,7 @@ class Timeline:
         return events
 
     def _maybe_checkpoint(self) -> None:
-        if self.position % self._spacing == 0 and self.position not in self._checkpoints:
-            self._checkpoints[self.position] = copy.deepcopy(self.engine)
-            if len(self._checkpoints) > MAX_CHECKPOINTS:
-                self._checkpoints = _thinned(self._checkpoints, MAX_CHECKPOINTS // 2)
-                self._spacing *= 2
+        self._checkpoints.keep(self.position, self.engine)
 
     def _start_branch(self) -> None:
         """Keep the future after the current position as a branch; start a new one here."""
@@ -293,39 +140,36 @@ class Timeline:
         self._commands = {i: c for i, c in self._commands.items() if i < here}
         self._events = self._events[:here]
         self._length = here
-        self._checkpoints = {i: cp for i, cp in self._checkpoints.items() if i <= here}
+        self._checkpoints = self._checkpoints.up_to(here)
         self.dropped_branch = None
         if len(self._others) + 1 > MAX_BRANCHES:
             oldest = min(self._others)
             self.dropped_branch = self._others.pop(oldest)
 
-    def _stash(self) -> _Branch:
-        return _Branch(
+    def _stash(self) -> Branch[E]:
+        return Branch(
             self.branch_id,
             self._parent,
             self._fork,
             self._commands,
             self._events,
             self._length,
-            _thinned(self._checkpoints, KEPT_PER_BRANCH),
-            self._spacing,
+            self._checkpoints.thinned(KEPT_PER_BRANCH),
         )
 
     def branches(self) -> list[dict[str, Any]]:
         """Every branch of this session: id, parent, fork step, length, and which is watched."""
-        rows = [
-            {"id": b.id, "parent": b.parent, "fork": b.fork, "length": b.length, "current": False}
-            for b in self._others.values()
-        ]
-        rows.append(
-            {
-                "id": self.branch_id,
-                "parent": self._parent,
-                "fork": self._fork,
-                "length": self.length,
-                "current": True,
-            }
+        rows = [b.row(current=False) for b in self._others.values()]
+        watched = Branch(
+            self.branch_id,
+            self._parent,
+            self._fork,
+            self._commands,
+            self._events,
+            self.length,
+            self._checkpoints,
         )
+        rows.append(watched.row(current=True))
         return sorted(rows, key=lambda row: row["id"])
 
     def check_branch(self, branch_id: object) -> int:
@@ -351,7 +195,6 @@ class Timeline:
         self.branch_id, self._parent, self._fork = target.id, target.parent, target.fork
         self._commands, self._events = target.commands, target.events
         self._length, self._checkpoints = target.length, target.checkpoints
-        self._spacing = target.spacing
         self._restore(here, check, anew=True)
         return self.events_at(here)
 
@@ -453,8 +296,7 @@ class Timeline:
     def _restore(self, step: int, check: StepCheck | None, *, anew: bool = False) -> None:
         base = max(i for i in self._checkpoints if i <= step)
         if anew or not (base <= self.position <= step):
-            self.engine = copy.deepcopy(self._checkpoints[base])
-            self.position = base
+            self.position, self.engine = self._checkpoints.restore(step)
         try:
             while self.position < step:
                 if check is not None:
@@ -470,13 +312,13 @@ class Timeline:
     @classmethod
     def from_recording(
         cls,
-        engine_class: type[LabEngine],
+        engine_class: type[E],
         recording: Recording,
         checkpoint_every: int = 256,
         *,
         run: bool = True,
         check: StepCheck | None = None,
-    ) -> Timeline:
+    ) -> Timeline[E]:
         """Rebuild a timeline by running a recording; invalid commands raise CommandError.
 
         The timeline ends positioned at the end of the recording. With ``run=False``

@@ -14,39 +14,44 @@ client leaves (labs/runtime.py). Playing is paced on the server: one frame per
 
 Bounds (docs/protocol.md, "Limits"): sockets per process and per client
 (labs/live/limits.py); a frame larger than ``PAPERLABS_MAX_FRAME_BYTES`` is sent as
-``part`` messages the player joins, so every legal picture reaches the client, and the
-delta encoding counts only what was sent; a recording may not grow past
-``PAPERLABS_MAX_RECORDING_BYTES``; saves are rate-limited per client, and only a
-signed-in user's saves are listed publicly.
+``part`` messages the player joins (labs/live/outbox.py), so every legal picture reaches
+the client, and the delta encoding counts only what was sent (labs/live/frames.py); a
+recording may not grow past ``PAPERLABS_MAX_RECORDING_BYTES``; saves are rate-limited
+per client, and only a signed-in user's saves are listed publicly (labs/live/replays.py).
+A lab's heavy actions are declared on its registry entry (labs/live/tasks.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import threading
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from algorithms.engine import CommandError, check_int, check_seed
 from algorithms.recording import Timeline
 from labs.inputs import small_int
-from labs.live import transport
-from labs.live.frames import DeltaEncoder, dumps
-from labs.live.limits import SAVES, SOCKETS, client_of_scope
-from labs.live.messages import TokenBucket, check_fields, error_frame, parse_message
+from labs.live import replays, transport
+from labs.live.frames import DeltaEncoder, branch_notice, dumps, frame_head
+from labs.live.limits import SOCKETS, RecordingGrowth, client_of_scope
+from labs.live.messages import (
+    SERVER_FAILED,
+    TokenBucket,
+    check_fields,
+    error_frame,
+    limits,
+    parse_message,
+)
+from labs.live.outbox import Outbox
 from labs.live.pacing import MAX_FPS, pace
 from labs.lti import wstoken
-from labs.models import Replay
 from labs.registry import LABS, Lab
-from labs.replays import check_recording_size, check_title, command_bytes, recording_bytes
+from labs.replays import check_title
 from labs.runtime import HEAVY, Budget, WorkCancelled
 from labs.teaching.content import Scenario
 from labs.teaching.scenario import open_scenario
@@ -70,19 +75,8 @@ transport.install()
 
 
 DEFAULT_FPS = 4
-LOG_LIMIT = 200
 SEEK_WAIT_SECONDS = 5.0
 """How long a seek may wait for a free heavy-work slot before it is refused."""
-
-
-@database_sync_to_async
-def _load_replay(replay_id: str) -> Replay | None:
-    return Replay.objects.filter(pk=replay_id).first()
-
-
-@database_sync_to_async
-def _save_replay(replay: Replay) -> None:
-    replay.save()
 
 
 CLOSE_TOO_MANY = 4429
@@ -92,8 +86,7 @@ CLOSE_TOO_MANY = 4429
 class LabConsumer(AsyncWebsocketConsumer):
     lab: Lab | None = None
     timeline: Timeline | None = None
-    parts_sent = 0
-    _sending: asyncio.Lock | None = None
+    outbox: Outbox | None = None
 
     # -- connection -------------------------------------------------------------
 
@@ -141,8 +134,7 @@ class LabConsumer(AsyncWebsocketConsumer):
         # Set when the client leaves: heavy work for it stops at its next step.
         self.cancelled = threading.Event()
         self.encoder = DeltaEncoder()
-        # The recording's size in bytes, per branch, kept as it grows (see _check_size).
-        self.recording_size: tuple[int, int] | None = None
+        self.growth = RecordingGrowth()
         self.scenario: Scenario | None = None
 
     async def _open(self) -> None:
@@ -190,16 +182,7 @@ class LabConsumer(AsyncWebsocketConsumer):
 
     async def _open_replay(self, replay_id: str, fork: bool) -> None:
         assert self.lab is not None
-        replay = await _load_replay(replay_id[:64])
-        if replay is None or replay.lab != self.lab.slug:
-            raise CommandError("replay", replay_id, f"must name a saved {self.lab.slug} replay")
-        recording = replay.recording()
-        engine_class = self.lab.engine_class()
-        # Stored replays were checked when saved or imported: open lazily, so a viewer
-        # pays only for the steps they visit.
-        self.timeline = Timeline.from_recording(
-            engine_class, recording, self.lab.checkpoint_every, run=False
-        )
+        replay, self.timeline = await replays.open_replay(self.lab, replay_id)
         self.read_only = not fork
         self.replay_id = replay.pk
         self.captions = replay.captions if not fork else {}
@@ -238,36 +221,10 @@ class LabConsumer(AsyncWebsocketConsumer):
         await self.deliver(dumps(data))
 
     async def deliver(self, text: str) -> None:
-        """Send one message; one over ``PAPERLABS_MAX_FRAME_BYTES`` goes as ``part``s.
-
-        The text is ASCII (``json.dumps`` escapes the rest), so a slice of n characters
-        is n bytes, at most 2n once quoted inside a part.
-        """
-        limit = int(settings.PAPERLABS_MAX_FRAME_BYTES)
-        if len(text) <= limit:
-            if self._sending is not None and self._sending.locked():
-                async with self._sending:  # after the parts being sent, not among them
-                    await self.send(text_data=text)
-                return
-            await self.send(text_data=text)
-            return
-        size = max(1024, limit // 2 - 256)
-        count = -(-len(text) // size)
-        self.parts_sent += 1
-        # One message's parts go out together: other tasks of this socket (playing, a
-        # sweep's progress) wait rather than slip a message in between.
-        if self._sending is None:
-            self._sending = asyncio.Lock()
-        async with self._sending:
-            for index in range(count):
-                part = {
-                    "type": "part",
-                    "id": self.parts_sent,
-                    "index": index,
-                    "count": count,
-                    "text": text[index * size : (index + 1) * size],
-                }
-                await self.send(text_data=json.dumps(part, separators=(",", ":")))
+        """Send one message, in parts past the frame limit (labs/live/outbox.py)."""
+        if self.outbox is None:
+            self.outbox = Outbox(lambda text: self.send(text_data=text))
+        await self.outbox.deliver(text)
 
     async def deliver_frame(self, text: str) -> None:
         """Send a frame from the delta encoder; only a frame handed to the transport
@@ -290,40 +247,13 @@ class LabConsumer(AsyncWebsocketConsumer):
             "replay": self.replay_id,
             "title": self.title,
             "captions": self.captions,
-            "limits": {
-                "max_message_bytes": settings.PAPERLABS_MAX_MESSAGE_BYTES,
-                "rate_per_second": settings.PAPERLABS_RATE_PER_SECOND,
-                "burst": settings.PAPERLABS_RATE_BURST,
-                "max_fps": MAX_FPS,
-            },
+            "limits": {**limits(), "max_fps": MAX_FPS},
         }
-
-    def _caption(self, step: int) -> str | None:
-        best = -1
-        for key in self.captions:
-            if best < int(key) <= step:
-                best = int(key)
-        return self.captions.get(str(best)) if best >= 0 else None
 
     def _frame(self, with_log: bool) -> dict[str, Any]:
-        timeline = self.timeline
-        assert timeline is not None
-        step = timeline.position
-        frame: dict[str, Any] = {
-            "type": "frame",
-            "step": step,
-            "length": timeline.length,
-            "playing": self.play_task is not None,
-            "fps": self.fps,
-            "events": [e.to_json() for e in timeline.events_at(step)],
-            "caption": self._caption(step),
-            "branch": timeline.branch_id,
-            "branches": timeline.branches(),
-            "t": time.time() * 1000,
-        }
-        if with_log:
-            frame["log"] = [[s, e.to_json()] for s, e in timeline.log(LOG_LIMIT)]
-        return frame
+        assert self.timeline is not None
+        playing = self.play_task is not None
+        return frame_head(self.timeline, self.captions, playing, self.fps, with_log)
 
     def _encoded_frame(self, with_log: bool, extra: Mapping[str, Any] | None = None) -> str:
         """The frame as JSON text, its state sent as a delta (labs/live/frames.py)."""
@@ -398,16 +328,7 @@ class LabConsumer(AsyncWebsocketConsumer):
         except Exception:
             # A bug must not cost the student their session: report it, keep the socket.
             log.exception("lab %s: message failed", self.lab.slug if self.lab else "?")
-            await self.send_json(
-                {
-                    "type": "error",
-                    "message": "The server failed on this message; it has been logged. "
-                    "Step back or reload if the picture looks wrong.",
-                    "field": "message",
-                    "value": None,
-                    "rule": "must be handled by the server",
-                }
-            )
+            await self.send_json(SERVER_FAILED)
 
     async def _dispatch(self, message: dict[str, Any]) -> None:
         action = message["action"]
@@ -418,11 +339,11 @@ class LabConsumer(AsyncWebsocketConsumer):
             check_fields(message, NAVIGATION[action])
             await handler(message)
             return
-        lab_task = self._lab_task_handler(action)
-        if lab_task is not None:
-            handler_, fields = lab_task
-            check_fields(message, fields)
-            await handler_(self, message)
+        assert self.lab is not None
+        task = self.lab.tasks.get(action)
+        if task is not None:
+            check_fields(message, task.fields)
+            await task.run(self, message)
             return
         assert self.timeline is not None
         timeline = self.timeline
@@ -442,65 +363,14 @@ class LabConsumer(AsyncWebsocketConsumer):
             )
         # Acting in the past starts a branch; the old future is kept as another branch.
         was = (timeline.branch_id, timeline.position, timeline.length)
-        grown = await asyncio.to_thread(self._check_size, message)
+        grown = await asyncio.to_thread(self.growth.check, timeline, message)
         await self.move(
             timeline.act,
             message,
             with_log=was[1] < was[2] or was[1] == 0,
-            extra=lambda _: self._branch_notice(*was),
+            extra=lambda _: branch_notice(timeline, *was),
         )
-        # Within a branch commands are only ever appended: keep the size as it grows.
-        self.recording_size = (timeline.branch_id, grown)
-
-    def _check_size(self, command: Mapping[str, Any]) -> int:
-        """The recording's size in bytes once ``command`` is recorded; refuse past the limit.
-
-        Checked before every recorded move, not only at save: a session cannot build a
-        recording it could not store, export or replay within its budgets.
-        """
-        timeline = self.timeline
-        assert timeline is not None
-        known = self.recording_size
-        if known is None or known[0] != timeline.branch_id:
-            known = (timeline.branch_id, recording_bytes(timeline.recording()))
-            self.recording_size = known
-        # An upper bound: acting in the past drops the later commands of this branch.
-        grown = known[1] + command_bytes(timeline.position, command)
-        limit = int(settings.PAPERLABS_MAX_RECORDING_BYTES)
-        if grown > limit:
-            raise CommandError(
-                "recording",
-                f"{grown:,} bytes",
-                f"must stay under {limit:,} bytes (PAPERLABS_MAX_RECORDING_BYTES): save or "
-                "export it and start a new recording, or step back and branch",
-            )
-        return grown
-
-    def _branch_notice(self, old: int, position: int, length: int) -> dict[str, Any]:
-        timeline = self.timeline
-        assert timeline is not None
-        if timeline.branch_id == old:
-            return {}
-        text = (
-            f"A what-if branch ({timeline.branch_id}) starts at step {position}; the "
-            f"{length - position:,} later steps of branch {old} are kept: switch back to "
-            "it under Branches."
-        )
-        dropped = timeline.dropped_branch
-        if dropped is not None:
-            text += (
-                f" Branch {dropped.id} ({dropped.length:,} steps) was dropped: a session "
-                f"keeps at most {len(timeline.branches())} branches."
-            )
-        return {"notice": text}
-
-    def _lab_task_handler(
-        self, action: str
-    ) -> tuple[Callable[[LabConsumer, dict[str, Any]], Awaitable[None]], tuple[str, ...]] | None:
-        from labs.tasks import LAB_TASKS
-
-        assert self.lab is not None
-        return LAB_TASKS.get(self.lab.slug, {}).get(action)
+        self.growth.grew(timeline, grown)
 
     # -- navigation (the player) ----------------------------------------------
 
@@ -585,22 +455,10 @@ class LabConsumer(AsyncWebsocketConsumer):
     async def do_save(self, message: dict[str, Any]) -> None:
         assert self.timeline is not None
         title = check_title(message.get("title", ""))
-        recording = self.timeline.recording()
-        await asyncio.to_thread(check_recording_size, recording)
-        SAVES.take(self.client, "save")
-        user = self.scope.get("user")
-        signed_in = user is not None and getattr(user, "is_authenticated", False)
-        replay = Replay.from_recording(
-            recording,
-            title=title,
-            captions=self.captions,
-            # An exercise answer: reachable by its link only, never listed.
-            source="exercise" if self.scenario is not None else "user",
-            # Only a signed-in user's saves are listed; anyone's are reachable by link.
-            listed=signed_in and self.scenario is None,
-            owner=user if signed_in else None,
+        exercise = self.scenario is not None
+        replay = await replays.save(
+            self.scope, self.client, self.timeline, title, self.captions, exercise
         )
-        await _save_replay(replay)
         # An export from here on carries the title the replay was saved with.
         self.title = title
         await self.send_json(
@@ -614,10 +472,7 @@ class LabConsumer(AsyncWebsocketConsumer):
 
     async def do_export(self, message: dict[str, Any]) -> None:
         assert self.timeline is not None
-        data = self.timeline.recording().to_json()
-        data.update(
-            {"format": "paperlabs-replay/1", "title": self.title, "captions": self.captions}
-        )
+        data = replays.export(self.timeline, self.title, self.captions)
         await self.send_json({"type": "export", "replay": data})
 
     # -- playing ---------------------------------------------------------------

@@ -1,18 +1,17 @@
 """The narrated replays shipped with each lab: the papers' own examples.
 
-A sample is a script of moves, each a command (or ``None`` for one tick of the
+Each lab declares its samples on its registry entry (``Lab.samples``, builders in its
+``labs/lablets/<lab>/replays.py``). A sample is a script of moves, each a command (or ``None`` for one tick of the
 engine) with an optional caption shown from that step on. Scripts are run through
 the real engine when loaded, so a shipped replay can never disagree with the engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from algorithms.recording import Recording, Timeline
-from labs.registry import LABS
 
 Move = tuple[dict[str, Any] | None, str | None]
 
@@ -29,6 +28,8 @@ class Sample:
 
     def build(self) -> tuple[Recording, dict[str, str]]:
         """Run the script; return the recording and the captions keyed by step."""
+        from labs.registry import LABS  # the registry imports the labs, which import this
+
         lab = LABS[self.lab]
         timeline = Timeline(
             lab.engine_class(), lab.slug, self.params, self.seed, lab.checkpoint_every
@@ -47,18 +48,8 @@ class Sample:
         return timeline.recording(), captions
 
 
-SAMPLES: dict[str, list[Callable[[], Sample]]] = {}
-
-
-def sample(lab: str) -> Callable[[Callable[[], Sample]], Callable[[], Sample]]:
-    def register(builder: Callable[[], Sample]) -> Callable[[], Sample]:
-        SAMPLES.setdefault(lab, []).append(builder)
-        return builder
-
-    return register
-
-
 def all_samples() -> list[Sample]:
-    import labs.sample_replays  # noqa: F401  (registers the builders)
+    """Every lab's narrated replays, in the registry's order."""
+    from labs.registry import LABS
 
-    return [builder() for slug in LABS.slugs() for builder in SAMPLES.get(slug, [])]
+    return [builder() for lab in LABS for builder in lab.samples]

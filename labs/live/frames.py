@@ -1,12 +1,18 @@
-"""Frames as JSON text, the state sent as a delta by top-level key."""
+"""Frames: what one shows of a timeline, as JSON text, the state sent as a delta."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["DeltaEncoder", "dumps"]
+from algorithms.recording import Timeline
+
+__all__ = ["LOG_LIMIT", "DeltaEncoder", "branch_notice", "caption_at", "dumps", "frame_head"]
+
+LOG_LIMIT = 200
+"""Events of the log a frame carries when the whole log is sent again."""
 
 
 CHUNK = 2_000
@@ -125,3 +131,57 @@ class DeltaEncoder:
         head = dict(frame)
         head["unchanged"] = unchanged
         return dumps(head)[:-1] + ',"state":{' + ",".join(parts) + "}}"
+
+
+def caption_at(captions: Mapping[str, str], step: int) -> str | None:
+    """The caption shown at ``step``: the last one at or before it.
+
+    >>> caption_at({"0": "start", "3": "join"}, 2), caption_at({"3": "join"}, 1)
+    ('start', None)
+    """
+    best = -1
+    for key in captions:
+        if best < int(key) <= step:
+            best = int(key)
+    return captions.get(str(best)) if best >= 0 else None
+
+
+def frame_head(
+    timeline: Timeline, captions: Mapping[str, str], playing: bool, fps: int, with_log: bool
+) -> dict[str, Any]:
+    """A frame without its state: the step, its events, caption and branches."""
+    step = timeline.position
+    frame: dict[str, Any] = {
+        "type": "frame",
+        "step": step,
+        "length": timeline.length,
+        "playing": playing,
+        "fps": fps,
+        "events": [e.to_json() for e in timeline.events_at(step)],
+        "caption": caption_at(captions, step),
+        "branch": timeline.branch_id,
+        "branches": timeline.branches(),
+        "t": time.time() * 1000,
+    }
+    if with_log:
+        frame["log"] = [[s, e.to_json()] for s, e in timeline.log(LOG_LIMIT)]
+    return frame
+
+
+def branch_notice(timeline: Timeline, old: int, position: int, length: int) -> dict[str, Any]:
+    """The notice a frame carries when a move at ``position`` of branch ``old`` (then
+    ``length`` steps long) started a new branch; nothing when it did not."""
+    if timeline.branch_id == old:
+        return {}
+    text = (
+        f"A what-if branch ({timeline.branch_id}) starts at step {position}; the "
+        f"{length - position:,} later steps of branch {old} are kept: switch back to "
+        "it under Branches."
+    )
+    dropped = timeline.dropped_branch
+    if dropped is not None:
+        text += (
+            f" Branch {dropped.id} ({dropped.length:,} steps) was dropped: a session "
+            f"keeps at most {len(timeline.branches())} branches."
+        )
+    return {"notice": text}

@@ -11,6 +11,7 @@ process, as the sockets do; a deployment with several processes has one set each
 from __future__ import annotations
 
 import time
+import weakref
 from collections import deque
 from collections.abc import Mapping
 from typing import Any
@@ -18,8 +19,18 @@ from typing import Any
 from django.conf import settings
 
 from algorithms.engine import CommandError
+from algorithms.recording import Timeline
+from labs.replays import command_bytes, recording_bytes
 
-__all__ = ["SAVES", "SOCKETS", "SaveRate", "SocketCount", "client_of_request", "client_of_scope"]
+__all__ = [
+    "SAVES",
+    "SOCKETS",
+    "RecordingGrowth",
+    "SaveRate",
+    "SocketCount",
+    "client_of_request",
+    "client_of_scope",
+]
 
 
 def client_of_scope(scope: Mapping[str, Any]) -> str:
@@ -158,6 +169,42 @@ class SaveRate:
 
     def reset(self) -> None:
         self.stamps.clear()
+
+
+class RecordingGrowth:
+    """A socket's recording size in bytes, kept per branch as it grows.
+
+    Checked before every recorded move, not only at save: a session cannot build a
+    recording it could not store, export or replay within its budgets.
+    """
+
+    def __init__(self) -> None:
+        # Whose size is known: the timeline (a reset or new parameters replace it), its
+        # branch, and the size in bytes.
+        self.timeline: weakref.ref[Timeline] | None = None
+        self.branch = -1
+        self.size = 0
+
+    def check(self, timeline: Timeline, command: Mapping[str, Any]) -> int:
+        """The recording's size once ``command`` is recorded; refuse past the limit."""
+        known = self.timeline is not None and self.timeline() is timeline
+        if not known or self.branch != timeline.branch_id:
+            self.grew(timeline, recording_bytes(timeline.recording()))
+        # An upper bound: acting in the past drops the later commands of this branch.
+        grown = self.size + command_bytes(timeline.position, command)
+        limit = int(settings.PAPERLABS_MAX_RECORDING_BYTES)
+        if grown > limit:
+            raise CommandError(
+                "recording",
+                f"{grown:,} bytes",
+                f"must stay under {limit:,} bytes (PAPERLABS_MAX_RECORDING_BYTES): save or "
+                "export it and start a new recording, or step back and branch",
+            )
+        return grown
+
+    def grew(self, timeline: Timeline, size: int) -> None:
+        """Within a branch commands are only ever appended: keep the size as it grows."""
+        self.timeline, self.branch, self.size = weakref.ref(timeline), timeline.branch_id, size
 
 
 SOCKETS = SocketCount()

@@ -12,7 +12,14 @@ from django.conf import settings
 from algorithms.engine import CommandError
 from algorithms.engine import check_fields as check_message_fields
 
-__all__ = ["TokenBucket", "check_fields", "error_frame", "parse_message"]
+__all__ = [
+    "SERVER_FAILED",
+    "TokenBucket",
+    "check_fields",
+    "error_frame",
+    "limits",
+    "parse_message",
+]
 
 
 class TokenBucket:
@@ -45,6 +52,26 @@ def error_frame(err: CommandError, action: object = None) -> dict[str, Any]:
     if isinstance(action, str):
         frame["action"] = action[:40]
     return frame
+
+
+SERVER_FAILED = {
+    "type": "error",
+    "message": "The server failed on this message; it has been logged. "
+    "Step back or reload if the picture looks wrong.",
+    "field": "message",
+    "value": None,
+    "rule": "must be handled by the server",
+}
+"""The answer to a message the server failed on: the socket and the session stay."""
+
+
+def limits() -> dict[str, Any]:
+    """What a client may send, as the ``hello`` message tells the player."""
+    return {
+        "max_message_bytes": settings.PAPERLABS_MAX_MESSAGE_BYTES,
+        "rate_per_second": settings.PAPERLABS_RATE_PER_SECOND,
+        "burst": settings.PAPERLABS_RATE_BURST,
+    }
 
 
 def parse_message(

@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from labs.teaching import content as content_mod
 from labs.teaching import enrolment, statistics
+from labs.teaching.gradebook_views import managed_quiz
 from labs.teaching.models import STUDENT, Course, Membership, new_token
-from labs.teaching.views import _managed_quiz
 
 
 def _course_for(request: HttpRequest, slug: str, staff: bool = False) -> Course:
@@ -163,7 +163,7 @@ def course_join(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 @login_required
 def quiz_statistics(request: HttpRequest, slug: str) -> HttpResponse:
-    quiz = _managed_quiz(request, slug)
+    quiz = managed_quiz(request, slug)
     stats = statistics.question_stats(quiz)
     return render(
         request,
@@ -178,7 +178,7 @@ def retry_grades(request: HttpRequest, slug: str) -> HttpResponse:
     """Send the quiz's waiting and failed grades to the LMS again, now."""
     from labs.lti import ags, sender
 
-    quiz = _managed_quiz(request, slug)
+    quiz = managed_quiz(request, slug)
     ags.queue_quiz(quiz)
     # At once, without waiting out the back-off; what does not fit in the budget is
     # left to the background sender (woken now).

@@ -1,7 +1,8 @@
 """What a lab can be asked: queries, option generators and goal predicates.
 
-Every exercise question names a *query* that its lab declares here (or in a module of
-:mod:`labs.teaching.labqueries`); the engine answers it for the student's variant, so
+Every exercise question names a *query* that its lab declares with the decorators
+here, in its lablet's ``queries.py`` (``labs/lablets/<lab>/queries.py``, declared as
+``queries=`` on its registry entry); the engine answers it for the student's variant, so
 an instructor never types an answer and no instructor text is ever run as code.
 
 - ``@query(lab, name, args={...}, answer=..., options=...)`` declares a function
@@ -15,14 +16,13 @@ an instructor never types an answer and no instructor text is ever run as code.
   receives the scenario's end and the student's own recording, and says whether the
   task is done (:class:`Verdict`).
 
-Adding questions to a new lab is declaring its queries in
-``labs/teaching/labqueries/<lab>.py`` and listing the module in :data:`LAB_MODULES`.
+Adding questions to a new lab is declaring its queries in its lablet's ``queries.py``;
+the registry imports it with the lab, so a lab's queries are there whenever the lab is.
 """
 
 from __future__ import annotations
 
 import copy
-import importlib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -35,15 +35,6 @@ from algorithms.engine import CommandError, LabEngine, check_name
 from algorithms.recording import Timeline
 
 ANSWER_KINDS = ("number", "choice", "choices", "pick", "bool")
-
-LAB_MODULES = (
-    "labs.teaching.labqueries.consistent_hashing",
-    "labs.teaching.labqueries.vector_clocks",
-    "labs.teaching.labqueries.small_world",
-    "labs.teaching.labqueries.snapshots",
-    "labs.teaching.labqueries.redundancy",
-    "labs.teaching.labqueries.quorum",
-)
 
 
 # -- arguments -------------------------------------------------------------------------
@@ -161,6 +152,11 @@ class Context:
     def probe(self) -> Any:
         """A private copy of the engine, for what-if questions."""
         return copy.deepcopy(self.engine)
+
+    def shown(self, value: Any, commands: Iterable[Mapping[str, Any]], why: str = "") -> Answer:
+        """An answer the feedback replay shows by running ``commands`` (a selection, a
+        what-if) after the scenario, opening at the first of them."""
+        return Answer(value, step=self.length + 1, commands=tuple(commands), why=why)
 
     def command_steps(self, actions: Iterable[str]) -> list[int]:
         """The steps (1-based: the step a command leads to) of the given actions."""
@@ -337,21 +333,14 @@ def goal(
     return register
 
 
-_loaded = False
-
-
 def load_all() -> _Registry:
-    """Import every lab's declarations once (labs whose engine is missing are skipped)."""
-    global _loaded
-    if not _loaded:
-        for module in LAB_MODULES:
-            try:
-                importlib.import_module(module)
-            except ModuleNotFoundError as err:
-                # A lab's engine that has not landed yet: its queries wait for it.
-                if not (err.name or "").startswith(("algorithms.", "labs.teaching.labqueries.")):
-                    raise
-        _loaded = True
+    """Every lab's declarations: importing the registry imports each lab's queries.
+
+    Nothing is skipped: a lab whose queries fail to import (a module missing inside
+    them too) fails the registry, so the server never runs a lab without its questions.
+    """
+    import labs.registry  # noqa: F401  (each lab's entry imports its queries module)
+
     return REGISTRY
 
 

@@ -146,6 +146,27 @@ async def test_a_recording_may_not_grow_past_its_byte_limit(settings) -> None:  
     await sock.close()
 
 
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_reset_recording_starts_its_size_again(settings) -> None:  # type: ignore[no-untyped-def]
+    """The size counted towards the limit is the new recording's, not the one reset."""
+    settings.PAPERLABS_MAX_RECORDING_BYTES = 600
+    sock = LabSocket("/ws/labs/vector-clocks/")
+    await sock.open()
+    refused = None
+    for _ in range(100):
+        answer = await sock.ask({"action": "local", "process": "P1"})
+        if answer["type"] == "error":
+            refused = answer
+            break
+    assert refused is not None and refused["field"] == "recording"
+    frame = await sock.ask({"action": "reset"})
+    assert frame["type"] == "frame" and frame["length"] == 0
+    frame = await sock.ask({"action": "local", "process": "P1"})
+    assert frame["type"] == "frame" and frame["step"] == 1, frame
+    await sock.close()
+
+
 def test_an_import_past_the_recording_limit_is_refused(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PAPERLABS_MAX_RECORDING_BYTES = 500
     commands = [[i, {"action": "local", "process": "P1"}] for i in range(40)]

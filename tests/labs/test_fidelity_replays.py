@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from algorithms.consistent_hashing import ConsistentHashingEngine, ConsistentHashingParams
-from labs.sample_replays import dynamo_figure_2
+from labs.lablets.consistent_hashing.replays import dynamo_figure_2
 
 RANGE = re.compile(r"\(([A-H]), ([A-H])\]")
 NODE_RANGE = re.compile(r"\b([A-H]) \(([A-H]), ([A-H])\]")

@@ -140,7 +140,7 @@ async def test_leaving_cancels_the_sweep() -> None:
     await sock.open()
     await sock.send({"action": "sweep", "n": 1000, "k": 10, "points": 20, "realizations": 40})
     await until(sock, "sweep_started")
-    consumer_tasks = [t for t in asyncio.all_tasks() if "drive" in repr(t.get_coro())]
+    consumer_tasks = [t for t in asyncio.all_tasks() if "stream" in repr(t.get_coro())]
     assert consumer_tasks
     await sock.close()
     await asyncio.wait_for(asyncio.gather(*consumer_tasks, return_exceptions=True), timeout=20)
@@ -148,7 +148,7 @@ async def test_leaving_cancels_the_sweep() -> None:
 
 
 async def test_the_server_refuses_sweeps_past_its_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    from labs import tasks
+    from labs.lablets.small_world import tasks
 
     monkeypatch.setattr(tasks, "MAX_CONCURRENT_SWEEPS", 0)
     sock = LabSocket(SW)
@@ -171,7 +171,7 @@ async def test_leaving_mid_sweep_leaves_no_task_pending(caplog: pytest.LogCaptur
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 30
     while loop.time() < deadline and any(
-        "drive" in repr(t.get_coro()) or "to_thread" in repr(t.get_coro())
+        "stream" in repr(t.get_coro()) or "to_thread" in repr(t.get_coro())
         for t in asyncio.all_tasks() - before
     ):
         await asyncio.sleep(0.05)

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from labs.registry import LABS
-from labs.tasks import LAB_TASKS
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text()
 
@@ -34,7 +33,7 @@ def documented(slug: str) -> dict[str, str]:
 def test_every_declared_command_is_documented_and_nothing_else(lab: object) -> None:
     slug = lab.slug  # type: ignore[attr-defined]
     engine_class = lab.engine_class()  # type: ignore[attr-defined]
-    declared = set(engine_class.COMMANDS) | set(LAB_TASKS.get(slug, {}))
+    declared = set(engine_class.COMMANDS) | set(lab.tasks)  # type: ignore[attr-defined]
     rows = documented(slug)
     assert set(rows) == declared, (
         f"{slug}: documented but not declared {sorted(set(rows) - declared)}, "

@@ -139,7 +139,8 @@ async def test_a_seek_is_refused_when_every_heavy_slot_stays_busy(busy_server: N
 async def test_compare_gossip_uses_the_p_it_is_given_and_refuses_zero() -> None:
     sock = LabSocket(SW)
     await sock.open()
-    await sock.ask({"action": "set_params", "params": {"p": 0.0}})
+    # A graph large enough that the comparison still runs when the second one is asked.
+    await sock.ask({"action": "set_params", "params": {"p": 0.0, "n": 1000, "k": 10}})
     # The lab's own p is 0: refused, never silently replaced.
     error = await sock.ask({"action": "compare_gossip", "mode": "push"})
     assert error["type"] == "error" and error["field"] == "p" and error["value"] == 0.0

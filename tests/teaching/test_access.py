@@ -12,8 +12,8 @@ from django.test import Client
 
 from labs.models import Replay
 from labs.teaching import services
+from labs.teaching.gradebook_views import csv_cell
 from labs.teaching.models import Attempt, Quiz
-from labs.teaching.views import csv_cell
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +183,7 @@ def test_gradebook_keeps_the_best_finished_attempt(quiz: Quiz, users: dict[str, 
 
     slot = prepared_of(second, "ch-what-if").expected["slot"].value
     services.submit(second, second.token, {"ch-what-if": {"slot": str(slot)}})
-    from labs.teaching.views import gradebook_data
+    from labs.teaching.gradebook_views import gradebook_data
 
     _, rows = gradebook_data(quiz)
     assert len(rows) == 1 and rows[0]["attempt"].number == 2 and rows[0]["attempts"] == 2

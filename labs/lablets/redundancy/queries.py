@@ -70,10 +70,9 @@ def items_lost_when_zone_fails(ctx: Context, zone: str) -> Answer:
     """How many items lose every replica when the zone fails (the scenario's placement)."""
     lost = _zone_lost(ctx, zone)
     shown = ", ".join(str(i) for i in lost[:10]) + (", …" if len(lost) > 10 else "")
-    return Answer(
+    return ctx.shown(
         len(lost),
-        step=ctx.length + 1,
-        commands=_fail_zone(zone),
+        _fail_zone(zone),
         why=f"{len(lost)} items had every replica in {zone}" + (f": {shown}." if lost else "."),
     )
 
@@ -90,10 +89,9 @@ def item_lost_when_zone_fails(ctx: Context, zone: str, item: int) -> Answer:
     if item >= items:
         raise QueryError(f"there is no item {item} (items 0 to {items - 1})")
     value = item in _zone_lost(ctx, zone)
-    return Answer(
+    return ctx.shown(
         value,
-        step=ctx.length + 1,
-        commands=(*_fail_zone(zone), {"action": "inspect_item", "item": item}),
+        (*_fail_zone(zone), {"action": "inspect_item", "item": item}),
         why=f"Item {item} {'had every replica' if value else 'kept a replica outside'} {zone}.",
     )
 

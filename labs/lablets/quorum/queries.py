@@ -42,10 +42,9 @@ def nodes_holding(ctx: Context, key: str) -> Answer:
     shown = ", ".join(
         h["node"] + (f" (hint for {h['hint_for']})" if h["hint_for"] else "") for h in k["holders"]
     )
-    return Answer(
+    return ctx.shown(
         held,
-        step=ctx.length + 1,
-        commands=({"action": "which_nodes", "key": key},),
+        ({"action": "which_nodes", "key": key},),
         why=f"{key} is held by {shown or 'no node'}.",
     )
 
@@ -93,10 +92,9 @@ def p_consistent_at(ctx: Context, t: float) -> Answer:
     probe = ctx.probe()
     probe.apply({"action": "p_consistent", "t": t})
     value = round(float(probe.state()["answer"]["p_consistent"]), 3)
-    return Answer(
+    return ctx.shown(
         value,
-        step=ctx.length + 1,
-        commands=({"action": "p_consistent", "t": t},),
+        ({"action": "p_consistent", "t": t},),
         why=f"Over 20,000 trials of the WARS model, {value:.3f} of reads {t:g} ms "
         "after the commit see the write.",
     )

@@ -90,11 +90,8 @@ def owner_of_key(ctx: Context, key: str) -> Answer:
     owner = _owner(ctx.probe(), key)
     if owner is None:
         raise QueryError("no node holds any key: the ring is empty")
-    return Answer(
-        owner,
-        step=ctx.length + 1,
-        commands=({"action": "select_key", "key": key},),
-        why=f"Key '{key}' is stored on {owner}.",
+    return ctx.shown(
+        owner, ({"action": "select_key", "key": key},), why=f"Key '{key}' is stored on {owner}."
     )
 
 
@@ -108,10 +105,9 @@ def preference_list(ctx: Context, key: str) -> Answer:
     pref = list(probe.state()["selected"]["preference_list"])
     if not pref:
         raise QueryError("the ring has no nodes")
-    return Answer(
+    return ctx.shown(
         sorted(pref),
-        step=ctx.length + 1,
-        commands=({"action": "select_key", "key": key},),
+        ({"action": "select_key", "key": key},),
         why=f"The preference list of '{key}' is {', '.join(pref)}.",
     )
 
@@ -132,12 +128,7 @@ def _what_if(ctx: Context, command: dict[str, Any]) -> Answer:
     probe.apply(command)
     moved = int(probe.state()["last_move"]["moved"])
     verb = "joins" if command["action"] == "add_node" else "leaves"
-    return Answer(
-        moved,
-        step=ctx.length + 1,
-        commands=(command,),
-        why=f"When {command['name']} {verb}, {moved} keys move.",
-    )
+    return ctx.shown(moved, (command,), why=f"When {command['name']} {verb}, {moved} keys move.")
 
 
 @query(LAB, "keys_moved_if_joins", args={"node": name("a new node's name")}, answer="number")
@@ -263,10 +254,9 @@ def keys_that_move_on_join(ctx: Context, node: str) -> Answer:
     )
     if not moved:
         raise QueryError(f"no listed key moves when {node} joins")
-    return Answer(
+    return ctx.shown(
         moved,
-        step=ctx.length + 1,
-        commands=({"action": "add_node", "name": node},),
+        ({"action": "add_node", "name": node},),
         why=f"{len(moved)} listed keys move to {node}.",
     )
 

@@ -85,11 +85,8 @@ def path_length_ratio(ctx: Context) -> float:
 def degree(ctx: Context, node: int) -> Answer:
     """The number of edges at the node."""
     value = _degrees(ctx.state)[_node(ctx.state, node)]
-    return Answer(
-        value,
-        step=ctx.length + 1,
-        commands=({"action": "select_node", "node": node},),
-        why=f"Node {node} has degree {value}.",
+    return ctx.shown(
+        value, ({"action": "select_node", "node": node},), why=f"Node {node} has degree {value}."
     )
 
 
@@ -126,10 +123,9 @@ def shortest_path_length(ctx: Context, a: int, b: int) -> Answer:
     if not path:
         raise QueryError(f"no path joins {a} and {b}")
     hops = len(path) - 1
-    return Answer(
+    return ctx.shown(
         hops,
-        step=ctx.length + 1,
-        commands=({"action": "shortest_path", "a": a, "b": b},),
+        ({"action": "shortest_path", "a": a, "b": b},),
         why=f"A shortest path: {' - '.join(str(v) for v in path)} ({hops} edges).",
     )
 

@@ -58,10 +58,9 @@ def recorded_tokens(ctx: Context, snapshot: str, process: str) -> Answer:
     if process not in snap["local"]:
         raise QueryError(f"there is no process {process}")
     value = int(snap["local"][process])
-    return Answer(
+    return ctx.shown(
         value,
-        step=ctx.length + 1,
-        commands=_shown(snapshot),
+        _shown(snapshot),
         why=f"{process} recorded {value} token(s) when it recorded its state for {snapshot}.",
     )
 
@@ -77,14 +76,11 @@ def recorded_channel_tokens(ctx: Context, snapshot: str, src: str, dst: str) -> 
     channel = _channel(_snapshot(ctx.state, snapshot), src, dst)
     value = sum(int(k) for k in channel["tokens"])
     shown = ", ".join(f"token({k})" for k in channel["tokens"]) or "nothing"
-    return Answer(
+    return ctx.shown(
         value,
-        step=ctx.length + 1,
-        commands=_shown(snapshot),
-        why=(
-            f"{dst} received {shown} on {src} -> {dst} after it recorded and before "
-            f"{snapshot}'s marker on that channel."
-        ),
+        _shown(snapshot),
+        why=f"{dst} received {shown} on {src} -> {dst} after it recorded and before "
+        f"{snapshot}'s marker on that channel.",
     )
 
 
@@ -93,10 +89,9 @@ def in_flight_tokens(ctx: Context, snapshot: str) -> Answer:
     """All tokens the snapshot recorded in channels."""
     snap = _snapshot(ctx.state, snapshot)
     c = snap["conservation"]
-    return Answer(
+    return ctx.shown(
         int(c["in_flight"]),
-        step=ctx.length + 1,
-        commands=_shown(snapshot),
+        _shown(snapshot),
         why=f"{c['recorded']} recorded at processes + {c['in_flight']} in channels = {c['total']}.",
     )
 
@@ -105,7 +100,7 @@ def in_flight_tokens(ctx: Context, snapshot: str) -> Answer:
 def cut_is_consistent(ctx: Context, snapshot: str) -> Answer:
     """Whether every message recorded as received was recorded as sent."""
     value = bool(_snapshot(ctx.state, snapshot)["consistent"])
-    return Answer(value, step=ctx.length + 1, commands=_shown(snapshot))
+    return ctx.shown(value, _shown(snapshot))
 
 
 @query(
@@ -119,10 +114,9 @@ def closing_marker_event(ctx: Context, snapshot: str, src: str, dst: str) -> Ans
     channel = _channel(_snapshot(ctx.state, snapshot), src, dst)
     if channel["closed_by"] is None:
         raise QueryError(f"no marker of {snapshot} closed {src} -> {dst}")
-    return Answer(
+    return ctx.shown(
         int(channel["closed_by"]),
-        step=ctx.length + 1,
-        commands=_shown(snapshot),
+        _shown(snapshot),
         why=f"{dst} received {snapshot}'s marker from {src} at event {channel['closed_by']}.",
     )
 
@@ -142,10 +136,9 @@ def stable_property_in_recorded_state(ctx: Context, snapshot: str, property: str
     if property not in props:
         raise QueryError(f"property must be one of {', '.join(sorted(props)) or 'none'}")
     value = bool(props[property]["recorded"])
-    return Answer(
+    return ctx.shown(
         value,
-        step=ctx.length + 1,
-        commands=_shown(snapshot),
+        _shown(snapshot),
         why=f"In {snapshot}'s recorded state, {property.replace('_', ' ')} "
         f"{'holds' if value else 'does not hold'}.",
     )

@@ -62,7 +62,7 @@ def happens_before(ctx: Context, e: int, f: int) -> Answer:
     a, b = _event(ctx.state, e), _event(ctx.state, f)
     yes = _before(a, b)
     why = f"VC(e{f})[{a['process']}] = {b['vc'].get(a['process'], 0)}, e{e} is event {a['index']} of {a['process']}."
-    return Answer(yes, step=ctx.length + 1, commands=_select(e), why=why)
+    return ctx.shown(yes, _select(e), why=why)
 
 
 @query(LAB, "concurrent", args={"e": EVENT, "f": EVENT}, answer="bool")
@@ -71,9 +71,7 @@ def concurrent(ctx: Context, e: int, f: int) -> Answer:
     a, b = _event(ctx.state, e), _event(ctx.state, f)
     yes = e != f and not _before(a, b) and not _before(b, a)
     verdict = "concurrent" if yes else "causally ordered"
-    return Answer(
-        yes, step=ctx.length + 1, commands=_select(e), why=f"e{e} and e{f} are {verdict}."
-    )
+    return ctx.shown(yes, _select(e), why=f"e{e} and e{f} are {verdict}.")
 
 
 @query(
@@ -87,21 +85,14 @@ def vector_clock_entry(ctx: Context, event: int, process: str) -> Answer:
     if process not in ctx.state["processes"]:
         raise QueryError(f"there is no process {process!r}")
     value = int(_event(ctx.state, event)["vc"].get(process, 0))
-    return Answer(
-        value,
-        step=ctx.length + 1,
-        commands=_select(event),
-        why=f"VC(e{event})[{process}] = {value}.",
-    )
+    return ctx.shown(value, _select(event), why=f"VC(e{event})[{process}] = {value}.")
 
 
 @query(LAB, "lamport_clock", args={"event": EVENT}, answer="number")
 def lamport_clock(ctx: Context, event: int) -> Answer:
     """The event's Lamport clock (IR1, IR2)."""
     value = int(_event(ctx.state, event)["lamport"])
-    return Answer(
-        value, step=ctx.length + 1, commands=_select(event), why=f"C(e{event}) = {value}."
-    )
+    return ctx.shown(value, _select(event), why=f"C(e{event}) = {value}.")
 
 
 @query(LAB, "process_of_event", args={"event": EVENT}, answer="choice", options="processes")
@@ -115,11 +106,8 @@ def causal_past(ctx: Context, event: int) -> Answer:
     """Every event that happens before this one."""
     target = _event(ctx.state, event)
     past = [str(e["id"]) for e in ctx.state["events"] if _before(e, target)]
-    return Answer(
-        sorted(past),
-        step=ctx.length + 1,
-        commands=_select(event),
-        why=f"The past of e{event}: {', '.join(past) or 'none'}.",
+    return ctx.shown(
+        sorted(past), _select(event), why=f"The past of e{event}: {', '.join(past) or 'none'}."
     )
 
 
@@ -134,11 +122,8 @@ def concurrent_with(ctx: Context, event: int) -> Answer:
     ]
     if not found:
         raise QueryError(f"no event is concurrent with e{event}")
-    return Answer(
-        sorted(found),
-        step=ctx.length + 1,
-        commands=_select(event),
-        why=f"Concurrent with e{event}: {', '.join(found)}.",
+    return ctx.shown(
+        sorted(found), _select(event), why=f"Concurrent with e{event}: {', '.join(found)}."
     )
 
 

@@ -364,9 +364,28 @@ export function startPlayer(root, createView, early = null) {
       if (e.code === 4410) { status("This session has ended: nothing more will arrive.", true); return; }
       retry = Math.min(retry + 1, 5);
       status(`Disconnected; reconnecting in ${retry} s…`, true);
-      setTimeout(() => connect(), retry * 1000);
+      setTimeout(() => freshToken().finally(() => connect()), retry * 1000);
     },
   };
+  // In an LMS's iframe the socket signs in with a short-lived token, not a cookie: a
+  // page open longer than the token lives asks for a new one before it reconnects.
+  async function freshToken() {
+    if (!root.dataset.tokenUrl) return;
+    try {
+      const answer = await fetch(root.dataset.tokenUrl, { credentials: "omit", cache: "no-store" });
+      if (!answer.ok) return;
+      const { ws_token: token, frame_session: session } = await answer.json();
+      const query = new URLSearchParams(root.dataset.wsQuery || "");
+      query.set("ws_token", token);
+      root.dataset.wsQuery = `?${query}`;
+      const url = new URL(root.dataset.tokenUrl, location.href);
+      url.searchParams.set("frame_session", session);
+      root.dataset.tokenUrl = `${url.pathname}${url.search}`;
+    } catch {
+      // The reconnect goes ahead with the token it has; the server says if it is refused.
+    }
+  }
+
   // The first time with the socket the page opened early (and what it has received
   // so far, in order); after a disconnection with a new one.
   function connect(opened = null) {

@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("launch/", views.launch, name="launch"),
     path("deep-link/", views.deep_link_return, name="deep-link"),
     path("jwks.json", views.jwks, name="jwks"),
+    path("socket-token/", views.socket_token, name="socket-token"),
 ]

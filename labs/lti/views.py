@@ -250,3 +250,29 @@ def _title_of(pick: str, course: Course) -> str | None:
             return None
         return f"Quiz: {quiz.title}"
     return None
+
+
+@require_http_methods(["GET"])
+def socket_token(request: HttpRequest) -> JsonResponse:
+    """A fresh websocket token for a page signed in by its frame session.
+
+    A lab page in an LMS's iframe reconnects its socket with the token it was served;
+    that token lives ten minutes, so a page left open longer asks for a new one here,
+    presenting its frame session (the only sign-in such a page has).
+    """
+    token = getattr(request, "paperlabs_frame_token", "")
+    if not token or not request.user.is_authenticated:
+        response = JsonResponse(
+            {
+                "field": "frame_session",
+                "message": "Frame session must be a valid token from an LMS launch: "
+                "start the lab again from the LMS.",
+            },
+            status=403,
+        )
+    else:
+        response = JsonResponse(
+            {"ws_token": wstoken.make(request.user), "frame_session": token}  # type: ignore[arg-type]
+        )
+    response["Cache-Control"] = "no-store"
+    return response

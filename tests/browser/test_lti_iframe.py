@@ -12,6 +12,7 @@ frame the tool.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -102,6 +103,13 @@ def test_lab_and_quiz_inside_the_lms_iframe_without_cookies(
 ) -> None:
     page, lms, tool = blocked, site["lms"], site["tool"]
     assert isinstance(lms, FakeLms)
+    sockets: list[Any] = []
+
+    def through(ws: Any) -> None:
+        sockets.append(ws)
+        ws.connect_to_server()
+
+    page.route_web_socket(re.compile(r".*/ws/labs/consistent-hashing/.*"), through)
     # The lab, launched from the LMS's course page.
     page.goto(lms.course_url("lab:consistent-hashing"))
     frame = tool_frame(page, "/labs/consistent-hashing/")
@@ -119,6 +127,31 @@ def test_lab_and_quiz_inside_the_lms_iframe_without_cookies(
         "print(Replay.objects.get(title='Saved inside the LMS').owner.username)",
     )
     assert owner.startswith("lti-")
+    # A page left open longer than its socket token lives: the connection drops and the
+    # page reconnects with a fresh token asked for with its frame session, still signed in.
+    saved = frame.evaluate("window.paperlabs.saved.id")
+    frame.evaluate(
+        """() => { const root = document.getElementById('lab');
+        const query = new URLSearchParams(root.dataset.wsQuery);
+        query.set('ws_token', 'expired'); root.dataset.wsQuery = '?' + query; }"""
+    )
+    sockets[0].close(code=1001)
+    for _ in range(100):
+        if len(sockets) == 2:
+            break
+        page.wait_for_timeout(100)
+    assert len(sockets) == 2 and "ws_token=" in sockets[1].url
+    assert "ws_token=expired" not in sockets[1].url
+    frame.wait_for_function("window.paperlabs.connected === true")
+    frame.fill("#save-title", "Saved after reconnecting")
+    frame.locator("#save-form button[type=submit]").click()
+    frame.wait_for_function(f"window.paperlabs.saved.id !== {json.dumps(saved)}")
+    again = shell(
+        site,
+        "from labs.models import Replay; "
+        "print(Replay.objects.get(title='Saved after reconnecting').owner.username)",
+    )
+    assert again == owner
     # A link followed inside the frame keeps the student signed in.
     assert frame.locator("header .who").inner_text() == owner
     frame.get_by_role("link", name="Quizzes", exact=True).click()

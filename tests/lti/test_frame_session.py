@@ -138,3 +138,28 @@ def test_a_launched_student_cannot_reach_another_courses_quiz_by_url(
         assert cookieless().get(url, {"frame_session": token}).status_code == 404, url
     sent = cookieless().post(f"/quizzes/theirs/grades/retry/?frame_session={token}")
     assert sent.status_code == 404
+
+
+def test_a_framed_page_gets_a_fresh_socket_token_from_its_frame_session() -> None:
+    from django.contrib.auth.models import User
+
+    from labs.lti import wstoken
+
+    user = User.objects.create_user("framed")
+    answer = cookieless().get("/lti/socket-token/", {"frame_session": frame_session.make(user)})
+    assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
+    tokens = answer.json()
+    assert wstoken.user_from_token(tokens["ws_token"]) == user
+    assert frame_session.user_from_token(tokens["frame_session"]) == user
+    # Without a frame session (or with a socket token in its place) nothing is handed out.
+    for params in ({}, {"frame_session": "x" * 40}, {"frame_session": tokens["ws_token"]}):
+        refused = cookieless().get("/lti/socket-token/", params)
+        assert refused.status_code == 403
+        assert refused.json()["field"] == "frame_session"
+        assert "start the lab again from the LMS" in refused.json()["message"]
+    # A lab page signed in by its frame session says where to ask.
+    page = cookieless().get(
+        "/labs/consistent-hashing/", {"frame_session": frame_session.make(user)}
+    )
+    assert 'data-token-url="/lti/socket-token/?frame_session=' in page.content.decode()
+    assert "data-token-url" not in cookieless().get("/labs/consistent-hashing/").content.decode()

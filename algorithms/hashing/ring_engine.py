@@ -107,7 +107,7 @@ class RingEngine(KeyedEngine):
         self._placement = KeyPlacement()
         self._scheme = self._make_scheme(self._strategy, self._ring, self._s3)
         # the ring's picture changes only with this version (membership, keys, settings)
-        self._version = 0
+        self._ring_version = 0
         self._picture: Memo[JSON] = Memo()
         self._store_keys(self._generated_names(params.keys))
 
@@ -129,7 +129,7 @@ class RingEngine(KeyedEngine):
 
     def _refresh(self) -> None:
         """Recompute the figures ``state()`` reports (never called by ``state``)."""
-        self._version += 1
+        self._ring_version += 1
         names = self._ring.nodes
         scheme = self._scheme
         self._counts = self._placement.counts(scheme.ownership, names)
@@ -404,7 +404,7 @@ class RingEngine(KeyedEngine):
         >>> s["mode"], [n["name"] for n in s["nodes"]], s["key_count"], e.state() == s
         ('ring', ['A', 'B'], 10, True)
         """
-        picture = self._picture.get(self._version, self._draw)
+        picture = self._picture.get(self._ring_version, self._draw)
         selected = None if self._selected is None else self._selection(self._selected)
         return {
             "mode": "ring",

@@ -22,8 +22,10 @@ from tests.servers import ROOT, daphne
 
 
 @contextmanager
-def served(setup: str = "") -> Iterator[str]:
+def served(setup: str = "", settings: dict[str, str] | None = None) -> Iterator[str]:
     """Migrate a fresh database, run ``setup`` (Python, in ``manage.py shell``), serve it.
+
+    ``settings`` are extra environment settings for the server (``PAPERLABS_*``).
 
     Yields ``127.0.0.1:PORT``; the server and the database are gone afterwards.
     """
@@ -32,6 +34,7 @@ def served(setup: str = "") -> Iterator[str]:
             **os.environ,
             "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
             "DJANGO_SETTINGS_MODULE": "labs.settings",
+            **(settings or {}),
         }
         env.pop("REDIS_URL", None)
         manage = [sys.executable, "manage.py"]
@@ -77,9 +80,24 @@ class Client:
         await self.ws.send(json.dumps(message))
 
     async def recv(self, timeout: float) -> dict[str, Any]:
-        raw = await asyncio.wait_for(self.ws.recv(), timeout=timeout)
-        self.bytes += len(raw)
-        data: dict[str, Any] = json.loads(raw)
+        """The next message; one the server sent as ``part``s is joined first, as the
+        player joins it (labs/live/outbox.py)."""
+        deadline = time.monotonic() + timeout
+        parts: list[str] = []
+        while True:
+            raw = await asyncio.wait_for(
+                self.ws.recv(), timeout=max(0.001, deadline - time.monotonic())
+            )
+            self.bytes += len(raw)
+            data: dict[str, Any] = json.loads(raw)
+            if data.get("type") != "part":
+                break
+            if data["index"] == 0:
+                parts = []
+            parts.append(data["text"])
+            if len(parts) == data["count"]:
+                data = json.loads("".join(parts))
+                break
         if data.get("type") == "frame":
             for key in data.get("unchanged", []):
                 data["state"][key] = self.state[key]

@@ -140,3 +140,26 @@ def test_every_module_of_the_package_stays_under_500_lines() -> None:
     root = Path(hashing.__file__).parent
     sizes = {p.name: len(p.read_text().splitlines()) for p in root.glob("*.py")}
     assert max(sizes.values()) <= 500, sizes
+
+
+def test_a_key_selection_does_not_redraw_the_ring(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The picture changes with membership, keys and settings only: a student stepping
+    # through look-ups must not pay for the whole ring again (nor re-send it).
+    from algorithms.hashing import ring_engine
+
+    engine = hashing.ConsistentHashingEngine(hashing.ConsistentHashingParams(nodes=4), 1)
+    drawn: list[int] = []
+    picture = ring_engine.ring_picture
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        drawn.append(1)
+        return picture(*args, **kwargs)
+
+    monkeypatch.setattr(ring_engine, "ring_picture", counted)
+    first = engine.state()
+    engine.apply({"action": "select_key", "key": "key-1"})
+    engine.apply({"action": "select_key", "key": "key-2"})
+    second = engine.state()
+    assert len(drawn) == 1 and second["tokens"] is first["tokens"]
+    engine.apply({"action": "add_node"})
+    assert engine.state()["tokens"] != first["tokens"] and len(drawn) == 2

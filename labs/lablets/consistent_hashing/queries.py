@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from algorithms.consistent_hashing import SLOTS, key_slot
+from algorithms.hashing import SLOTS, key_slot
 from labs.teaching.queries import (
     Answer,
     Context,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from algorithms.consistent_hashing import key_position, position_to_fraction
+from algorithms.hashing import key_position, position_to_fraction
 from labs.samples import Move, Sample
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from algorithms.small_world import ENGINE_MAX_NODES
+from algorithms.smallworld import ENGINE_MAX_NODES
 from labs.teaching.queries import (
     Answer,
     Context,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from algorithms.engine import CommandError, LabParams, check_choice, check_float, check_int
-from algorithms.small_world import SweepCancelled, gossip_comparison, sweep
+from algorithms.smallworld import SweepCancelled, gossip_comparison, sweep
 from algorithms.smallworld.limits import ENGINE_MAX_K, ENGINE_MAX_NODES, SWEEP_MAX_REALIZATIONS
 from algorithms.theory import figure2_theory
 from labs.live.tasks import Task, canceller, refuse_if_running, start, stream

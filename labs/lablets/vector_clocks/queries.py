@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from algorithms.vector_clocks import MAX_EVENTS
+from algorithms.clocks import MAX_EVENTS
 from labs.teaching.queries import (
     Answer,
     Context,

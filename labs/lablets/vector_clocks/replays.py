@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from algorithms.vector_clocks import figure3_commands
+from algorithms.clocks.figure3 import figure3_commands
 from labs.samples import Sample
 
 

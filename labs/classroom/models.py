@@ -173,7 +173,8 @@ class Poll(models.Model):
             if not isinstance(value, dict):
                 return ""
             verdict = "goal reached" if value.get("done") else "not yet"
-            return f"{verdict} ({value.get('actions', 0)} actions): {value.get('message', '')}"
+            n = value.get("actions", 0)
+            return f"{verdict} ({n} action{'' if n == 1 else 's'}): {value.get('message', '')}"
         picked = value if isinstance(value, list) else [value]
         return "; ".join(self.options[i] for i in picked if 0 <= i < len(self.options))
 

@@ -427,3 +427,24 @@ async def test_a_lab_from_another_step_is_refused_by_its_label() -> None:
     assert "must begin with the lecture's 1 steps up to the poll unchanged" in refused["rule"]
     for sock in (teacher, a):
         await sock.close()
+
+
+async def test_judging_a_lab_is_bounded_by_the_seek_budget(settings) -> None:  # type: ignore[no-untyped-def]
+    _, teacher, (a,), _ = await lecture(1)
+    for _ in range(6):
+        await teacher.ask({"action": "add_keys", "count": 50})
+    poll = await opened(teacher, "ch-construct/make-it-move")
+    await a.until("poll")
+    await a.ask({"action": "explore"})
+    await a.ask({"action": "add_node", "name": "Q"})
+    # No CPU time at all: the replay stops at its first step past the start.
+    settings.PAPERLABS_SEEK_CPU_SECONDS = 0.0
+    refused = await a.ask({"action": "submit_lab", "poll": poll["id"]}, "error")
+    assert refused["field"] == "lab" and "goal check budget" in refused["rule"]
+    assert await sync_to_async(Answer.objects.filter(poll_id=poll["id"]).count)() == 0
+    settings.PAPERLABS_SEEK_CPU_SECONDS = 10.0
+    assert (await a.ask({"action": "submit_lab", "poll": poll["id"]}, "ack"))["choice"][
+        "actions"
+    ] == 1
+    for sock in (teacher, a):
+        await sock.close()

@@ -25,12 +25,13 @@ from algorithms.engine import CommandError
 from algorithms.recording import Recording, Timeline
 from labs.classroom import fanout, store
 from labs.classroom.models import ClassSession
-from labs.classroom.questions import poll_from_question
-from labs.consumers import CLOSE_TOO_MANY, LabConsumer
+from labs.classroom.questions import judge_lab, poll_from_question
+from labs.consumers import CLOSE_TOO_MANY, SEEK_WAIT_SECONDS, LabConsumer
 from labs.live.frames import dumps
 from labs.live.limits import SOCKETS, client_of_scope
 from labs.live.messages import check_fields, error_frame
 from labs.registry import LABS
+from labs.runtime import HEAVY, Budget
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ TEACH_ACTIONS: dict[str, tuple[str, ...]] = {
 }
 FOLLOW_ACTIONS: dict[str, tuple[str, ...]] = {
     "answer": ("poll", "choice"),
+    "submit_lab": ("poll",),
     "explore": (),
     "follow": (),
 }
@@ -386,6 +388,31 @@ class FollowConsumer(_ClassroomSocket):
         answer = await db(store.record_answer)(
             self.participant, message.get("poll"), message.get("choice")
         )
+        self.mine[answer.poll_id] = answer.value
+        # Committed above, acknowledged only now.
+        await self.send_json({"type": "ack", "poll": answer.poll_id, "choice": answer.value})
+        self.hub.ping()
+
+    async def class_submit_lab(self, message: dict[str, Any]) -> None:
+        """A construct poll's answer: this student's explored lab, judged by the goal."""
+        poll_id = message.get("poll")
+        poll, lecture, step = await db(store.construct_setup)(self.participant, poll_id)
+        if self.following or self.timeline is None:
+            raise CommandError(
+                "lab",
+                "none explored",
+                "must be explored first: press Explore from this step, act in the lab, "
+                "then Use my lab for this poll",
+            )
+        # Judging re-runs the lecture and the student's steps: heavy work, budgeted.
+        budget = Budget(
+            "goal check", settings.PAPERLABS_SEEK_CPU_SECONDS, self.cancelled, field="lab"
+        )
+        async with HEAVY.slot("goal check", wait=SEEK_WAIT_SECONDS):
+            judged = await asyncio.to_thread(
+                judge_lab, dict(poll.expected or {}), lecture, step, self.timeline, budget
+            )
+        answer = await db(store.record_answer)(self.participant, poll_id, "your lab", judged)
         self.mine[answer.poll_id] = answer.value
         # Committed above, acknowledged only now.
         await self.send_json({"type": "ack", "poll": answer.poll_id, "choice": answer.value})

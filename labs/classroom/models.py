@@ -104,7 +104,7 @@ class Presence(models.Model):
         ]
 
 
-POLL_KINDS = ("single", "multiple", "numeric", "pick")
+POLL_KINDS = ("single", "multiple", "numeric", "pick", "construct")
 
 
 class Poll(models.Model):
@@ -114,7 +114,9 @@ class Poll(models.Model):
     (one option; ``correct`` is its index), ``multiple`` (any options; ``expected`` is
     the list of right indexes), ``pick`` (one element; ``expected`` lists the indexes of
     which any one is right), ``numeric`` (a number; ``expected`` is
-    ``{"value", "tolerance", "relative"}``).
+    ``{"value", "tolerance", "relative"}``), ``construct`` (a goal each student reaches
+    in their own explored lab; ``expected`` is ``{"goal", "args", "text"}``, an answer
+    ``{"done", "message", "actions"}`` as the lab's goal predicate judged it).
     """
 
     session = models.ForeignKey(ClassSession, on_delete=models.CASCADE, related_name="polls")
@@ -149,6 +151,8 @@ class Poll(models.Model):
             return None
         if self.kind == "single":
             return bool(value == right)
+        if self.kind == "construct":
+            return bool(value.get("done")) if isinstance(value, dict) else False
         if self.kind == "pick":
             return value in right
         if self.kind == "multiple":
@@ -165,6 +169,12 @@ class Poll(models.Model):
             return ""
         if self.kind == "numeric":
             return f"{float(value):.6g}"
+        if self.kind == "construct":
+            if not isinstance(value, dict):
+                return ""
+            verdict = "goal reached" if value.get("done") else "not yet"
+            n = value.get("actions", 0)
+            return f"{verdict} ({n} action{'' if n == 1 else 's'}): {value.get('message', '')}"
         picked = value if isinstance(value, list) else [value]
         return "; ".join(self.options[i] for i in picked if 0 <= i < len(self.options))
 
@@ -193,6 +203,8 @@ class Poll(models.Model):
         right = self.right_answer()
         if right is None:
             return ""
+        if self.kind == "construct":
+            return f"goal: {right.get('text', '')}"
         if self.kind == "numeric":
             text = f"{float(right['value']):.6g}"
             tolerance = float(right.get("tolerance", 0))

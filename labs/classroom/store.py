@@ -264,6 +264,14 @@ def summary(poll: Poll) -> dict[str, Any]:
     right = poll.right_answer()
     if right is not None:
         data["right"] = sum(1 for v in values if poll.is_right(v))
+    if poll.kind == "construct":
+        # Right or not yet: a lab each student built, judged by the lab's goal predicate.
+        reached = sum(1 for v in values if poll.is_right(v))
+        data["rows"] = [
+            {"label": "goal reached", "count": reached, "right": True},
+            {"label": "not yet", "count": len(values) - reached, "right": False},
+        ]
+        return data
     if poll.kind == "numeric":
         numbers = sorted(float(v) for v in values)
         data["rows"] = _numeric_rows(poll, numbers)
@@ -316,6 +324,13 @@ def presence(session_id: int) -> dict[str, Any]:
 def clean_answer(poll: Poll, raw: object) -> Any:
     """The answer as stored, or a CommandError naming the answer field, value and rule."""
     n = len(poll.options)
+    if poll.kind == "construct":
+        raise CommandError(
+            "choice",
+            raw if not isinstance(raw, list | str) else str(raw)[:80],
+            f"must not be sent to poll {poll.number}: it asks you to act in your own lab; "
+            "press Explore, act, then Use my lab for this poll",
+        )
     if poll.kind == "numeric":
         value: Any = raw
         if isinstance(raw, str) and NUMBER_RE.match(raw.strip()):
@@ -349,9 +364,15 @@ def clean_answer(poll: Poll, raw: object) -> Any:
     return raw
 
 
-def record_answer(participant_id: int, poll_id: object, raw: object) -> Answer:
+def record_answer(
+    participant_id: int, poll_id: object, raw: object, judged: dict[str, Any] | None = None
+) -> Answer:
     """Store the answer (one per student: a second replaces the first) while the poll
-    is open; committed before the caller acknowledges it."""
+    is open; committed before the caller acknowledges it.
+
+    ``judged`` is a construct poll's answer, the goal predicate's verdict on the
+    student's lab (see :func:`construct_setup`); ``raw`` is then only named in refusals.
+    """
     if not isinstance(poll_id, int) or isinstance(poll_id, bool):
         raise CommandError("poll", poll_id, "must be the number id of the open poll")
     participant = Participant.objects.get(pk=participant_id)
@@ -366,12 +387,19 @@ def record_answer(participant_id: int, poll_id: object, raw: object) -> Answer:
             raise CommandError("poll", poll_id, "must be a poll of this session")
         if poll.closed is not None:
             raise CommandError(
-                "choice",
+                "lab" if judged is not None else "choice",
                 raw if not isinstance(raw, list | str) else str(raw)[:80],
                 f"must be sent while poll {poll.number} is open: it is closed, "
                 "answers are no longer accepted",
             )
-        value = clean_answer(poll, raw)
+        if judged is not None and poll.kind != "construct":
+            raise CommandError(
+                "poll",
+                poll_id,
+                f"must be a construct poll to take your lab (poll {poll.number} is a "
+                f"{poll.kind} poll: answer it with the poll's own form)",
+            )
+        value = judged if judged is not None else clean_answer(poll, raw)
         fields = {"value": value, "choice": value if poll.kind in ("single", "pick") else None}
         try:
             with transaction.atomic():
@@ -384,6 +412,39 @@ def record_answer(participant_id: int, poll_id: object, raw: object) -> Answer:
             answer.value, answer.choice = fields["value"], fields["choice"]
             answer.save(update_fields=["value", "choice", "at"])
     return answer
+
+
+def construct_setup(participant_id: int, poll_id: object) -> tuple[Poll, dict[str, Any], int]:
+    """For a student's lab sent to a construct poll: the poll, the lecture's recording
+    and the poll's step (the lab must begin with the lecture up to that step).
+
+    Refuses early what :func:`record_answer` would refuse, before any replay is paid for.
+    """
+    if not isinstance(poll_id, int) or isinstance(poll_id, bool):
+        raise CommandError("poll", poll_id, "must be the number id of the open poll")
+    participant = Participant.objects.get(pk=participant_id)
+    poll = (
+        Poll.objects.select_related("session")
+        .filter(pk=poll_id, session_id=participant.session_id)
+        .first()
+    )
+    if poll is None:
+        raise CommandError("poll", poll_id, "must be a poll of this session")
+    if poll.kind != "construct":
+        raise CommandError(
+            "poll",
+            poll_id,
+            f"must be a construct poll to take your lab (poll {poll.number} is a {poll.kind} "
+            "poll: answer it with the poll's own form)",
+        )
+    if poll.closed is not None:
+        raise CommandError(
+            "lab",
+            "your lab",
+            f"must be sent while poll {poll.number} is open: it is closed, "
+            "answers are no longer accepted",
+        )
+    return poll, poll.session.recording, poll.step
 
 
 def my_answer(participant_id: int, poll_id: int) -> Any:

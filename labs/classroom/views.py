@@ -232,6 +232,8 @@ def _rows(session: ClassSession) -> list[dict[str, object]]:
 
 
 def _choice(poll: Poll, value: object) -> str:
+    if poll.kind == "construct":
+        return "" if not isinstance(value, dict) else "reached" if value.get("done") else "not yet"
     if value is None or poll.kind == "numeric":
         return "" if value is None else f"{value:.6g}" if isinstance(value, float) else str(value)
     picked = value if isinstance(value, list) else [value]

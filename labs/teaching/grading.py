@@ -26,12 +26,13 @@ from typing import Any
 from django.utils.crypto import salted_hmac
 
 from algorithms.engine import CommandError
-from algorithms.recording import Recording, Timeline
+from algorithms.recording import Recording, StepCheck, Timeline
 from labs.registry import LABS
 from labs.teaching import markup
 from labs.teaching.content import (
     Exercise,
     Question,
+    Ref,
     Scenario,
     Variant,
     answer_query,
@@ -253,32 +254,54 @@ def _canon(commands: Sequence[tuple[int, Mapping[str, Any]]]) -> list[str]:
 
 def check_recording(prepared: Prepared, recording: Recording, label: str) -> Timeline:
     """The recording must start with this variant's scenario; replay it (bounded)."""
-    setup = prepared.recording
+    return replay_after(
+        prepared.recording,
+        recording,
+        label,
+        start="must start from this exercise's scenario (the lab page of this question opens on it)",
+        steps="must begin with the scenario's {n} set-up steps unchanged "
+        "(press ⏭ to the end of the set-up, or reload the page, before acting)",
+    )
+
+
+def replay_after(
+    setup: Recording,
+    recording: Recording,
+    label: str,
+    *,
+    start: str,
+    steps: str,
+    check: StepCheck | None = None,
+) -> Timeline:
+    """Replay ``recording``, which must begin with every step of ``setup`` unchanged.
+
+    ``start`` and ``steps`` are the rules a refusal states when the parameters or the
+    set-up steps differ (``{n}`` in ``steps``: how many set-up steps there are); ``check`` bounds the replay (labs/runtime.py's budgets).
+    """
     if recording.lab != setup.lab:
         raise AnswerError(label, recording.lab, f"must be a recording of the {setup.lab} lab")
     if dict(recording.params) != dict(setup.params) or recording.seed != setup.seed:
-        raise AnswerError(
-            label,
-            f"params {dict(recording.params)}, seed {recording.seed}",
-            "must start from this exercise's scenario (the lab page of this question opens on it)",
-        )
+        raise AnswerError(label, f"params {dict(recording.params)}, seed {recording.seed}", start)
     head = [(i, c) for i, c in recording.commands if i < setup.length]
     if recording.length < setup.length or _canon(head) != _canon(setup.commands):
         raise AnswerError(
             label,
             f"{len(head)} set-up commands",
-            f"must begin with the scenario's {setup.length} set-up steps unchanged "
-            "(press ⏭ to the end of the set-up, or reload the page, before acting)",
+            steps.format(n=setup.length),
         )
     extra = recording.length - setup.length
     if extra > MAX_CONSTRUCT_STEPS:
         raise AnswerError(
-            label, f"{extra} steps", f"must add at most {MAX_CONSTRUCT_STEPS} steps to the scenario"
+            label, f"{extra} steps", f"must add at most {MAX_CONSTRUCT_STEPS} steps to the set-up"
         )
     lab = LABS[recording.lab]
     try:
-        return Timeline.from_recording(lab.engine_class(), recording, lab.checkpoint_every)
+        return Timeline.from_recording(
+            lab.engine_class(), recording, lab.checkpoint_every, check=check
+        )
     except CommandError as err:
+        if check is not None and err.field == getattr(check, "field", None):
+            raise  # past the budget: the budget's own refusal
         raise AnswerError(label, err.value, f"must replay exactly ({err})") from None
 
 
@@ -364,31 +387,50 @@ def _grade_construct(
     assert question.goal is not None
     recording = Recording.from_json(answer["recording"])
     timeline = check_recording(prepared, recording, f"question {question.id}")
-    setup = prepared.recording.length
-    goal = goals_of(prepared.exercise.lab)[question.goal.name]
-    args = check_args(
-        "goal.args", goal.args, substitute(dict(question.goal.args), prepared.variant.values)
+    verdict = goal_verdict(
+        prepared.exercise.lab,
+        question.goal,
+        prepared.variant.values,
+        recording,
+        timeline,
+        prepared.recording.length,
     )
-    actions = [(i + 1, c) for i, c in recording.commands if i >= setup]
-    after = copy.deepcopy(timeline.engine)
-    timeline.seek(setup)
-    before = copy.deepcopy(timeline.engine)
-    g = GoalContext(before, after, actions, timeline, setup)
-    if len(actions) > goal.max_actions:
-        verdict = Verdict(
-            False, f"Use at most {goal.max_actions} actions; you used {len(actions)}."
-        )
-    else:
-        try:
-            verdict = goal.fn(g, **args)
-        except (CommandError, QueryError, KeyError, ValueError) as err:
-            verdict = Verdict(False, f"The goal cannot be checked on this recording: {err}")
     result["status"] = "correct" if verdict.done else "wrong"
     result["points"] = question.points if verdict.done else 0.0
     result["feedback"] = verdict.message
     result["expected"] = "goal reached" if verdict.done else "goal not reached"
     result["step"] = verdict.step if verdict.step is not None else recording.length
     result["recording"] = {"student": answer["recording"]}
+
+
+def goal_verdict(
+    lab: str,
+    ref: Ref,
+    values: Mapping[str, Any],
+    recording: Recording,
+    timeline: Timeline,
+    setup: int,
+    check: StepCheck | None = None,
+) -> Verdict:
+    """The lab's goal predicate ``ref`` on a replayed recording whose first ``setup``
+    steps were given (an exercise's scenario, or a lecture up to a poll's step).
+
+    ``timeline`` is the recording replayed to its end; the student's own actions are
+    the commands from step ``setup`` on.
+    """
+    goal = goals_of(lab)[ref.name]
+    args = check_args("goal.args", goal.args, substitute(dict(ref.args), values))
+    actions = [(i + 1, c) for i, c in recording.commands if i >= setup]
+    after = copy.deepcopy(timeline.engine)
+    timeline.seek(setup, check)
+    before = copy.deepcopy(timeline.engine)
+    g = GoalContext(before, after, actions, timeline, setup)
+    if len(actions) > goal.max_actions:
+        return Verdict(False, f"Use at most {goal.max_actions} actions; you used {len(actions)}.")
+    try:
+        return goal.fn(g, **args)
+    except (CommandError, QueryError, KeyError, ValueError) as err:
+        return Verdict(False, f"The goal cannot be checked on this recording: {err}")
 
 
 def grade_exercise(prepared: Prepared, answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ let player = null;
 function shownAnswer(poll, value) {
   if (value === null || value === undefined) return "";
   if (poll.kind === "numeric") return String(value);
+  if (poll.kind === "construct") return `your lab (${value.actions} action${value.actions === 1 ? "" : "s"} of yours)`;
   const picked = Array.isArray(value) ? value : [value];
   return picked.map((i) => poll.options[i]).join("; ") || "nothing ticked";
 }
@@ -36,6 +37,7 @@ const PROMPTS = {
   pick: "Choose one element.",
   multiple: "Tick every right option (or none), then press Answer.",
   numeric: "Type a number, then press Answer.",
+  construct: "Press Explore from this step, act in the lab until you reach the goal, then press Use my lab for this poll.",
 };
 
 function showPoll(poll) {
@@ -47,7 +49,15 @@ function showPoll(poll) {
   const legend = fieldset.querySelector("legend");
   const mine = poll.mine;
   let controls;
-  if (poll.kind === "numeric") {
+  legend.textContent = "Your answer";
+  $("poll-submit").textContent = "Answer";
+  if (poll.kind === "construct") {
+    // The answer is the student's own explored lab; a refusal names it "Your lab".
+    legend.textContent = "Your lab";
+    fieldset.dataset.field = "lab";
+    $("poll-submit").textContent = "Use my lab for this poll";
+    controls = [];
+  } else if (poll.kind === "numeric") {
     const label = document.createElement("label");
     const input = document.createElement("input");
     input.type = "text";
@@ -82,6 +92,7 @@ function showPoll(poll) {
   $("poll-submit").disabled = !poll.open;
   let text = poll.open ? PROMPTS[poll.kind] || PROMPTS.single : "The poll is closed.";
   if (mine !== null && mine !== undefined) text = `Your answer: ${shownAnswer(poll, mine)}.${poll.open ? " You may change it until the poll closes." : ""}`;
+  if (poll.revealed && poll.kind === "construct" && mine) text += ` ${mine.done ? "You reached the goal" : "Not yet"}: ${mine.message}`;
   if (poll.revealed && poll.answer_text) text += ` The answer: ${poll.answer_text}.`;
   if (poll.revealed && poll.stats) text += ` The class: lowest ${poll.stats.min}, median ${poll.stats.median}, highest ${poll.stats.max}.`;
   if (poll.revealed && poll.explanation) text += ` ${poll.explanation}`;
@@ -129,6 +140,10 @@ import(root.dataset.view).then(({ createView }) => {
   $("poll-form").addEventListener("submit", (e) => {
     e.preventDefault();
     if (!flags.poll) return;
+    if (flags.poll.kind === "construct") {
+      player.send({ action: "submit_lab", poll: flags.poll.id });
+      return;
+    }
     const choice = answerOf(flags.poll);
     if (choice === null) {
       $("poll-status").textContent = flags.poll.kind === "numeric" ? "Type a number first." : "Choose an answer first.";

@@ -125,9 +125,35 @@ def test_an_instructor_and_two_students(
     ann.wait_for_function("window.classroom.poll.revealed === true")
     assert f"The answer: {nodes:g}." in ann.inner_text("#poll-status")
 
+    # A construct task: each student acts in a lab of their own and sends it.
+    teacher.select_option("#poll-question-in", "ch-construct/make-it-move")
+    teacher.click("#poll-ask")
+    teacher.wait_for_function("window.classroom.poll && window.classroom.poll.kind === 'construct'")
+    ann.wait_for_function("window.classroom.poll.kind === 'construct'")
+    assert ann.inner_text("#poll-submit") == "Use my lab for this poll"
+    ann.click("#poll-submit")
+    ann.wait_for_selector(".field-error")
+    assert "Your lab must be explored first" in ann.inner_text(".field-error")
+    ann.click("#btn-explore")
+    ann.wait_for_function("window.classroom.following === false")
+    ann.fill("#ch-node-name", "Q")
+    ann.click("#ch-add-node")
+    wait_step(ann, 3, 3)
+    ann.click("#poll-submit")
+    ann.wait_for_function("window.classroom.acks.length === 4")
+    assert "Your answer: your lab (1 action of yours)." in ann.inner_text("#poll-status")
+    teacher.wait_for_function("document.getElementById('poll-answered').dataset.answered === '1'")
+    reached = teacher.eval_on_selector_all(
+        "#histogram tbody th", "els => els.map(e => e.textContent)"
+    )
+    assert reached == ["goal reached ✓", "not yet"]
+    teacher.click("#poll-reveal")
+    ann.wait_for_function("window.classroom.poll.revealed === true")
+    assert "The answer: goal: Add exactly one node" in ann.inner_text("#poll-status")
+
     csv = teacher.context.request.get(f"{live_server_url}/classroom/{code}/results.csv").text()
     assert "Ann" in csv and "<i>Bob</i>" in csv and "Node E" in csv
-    assert ",numeric," in csv and ",multiple," in csv
+    assert ",numeric," in csv and ",multiple," in csv and ",construct," in csv
 
     teacher.on("dialog", lambda d: d.accept())
     teacher.click("#btn-end-session")

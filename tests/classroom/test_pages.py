@@ -128,8 +128,21 @@ def test_results_and_csv_of_every_poll_kind() -> None:
             options=["A", "B", "C"],
             expected=[1, 2],
         ),
+        Poll.objects.create(
+            session=session,
+            number=4,
+            kind="construct",
+            prompt="Add one node so that key-7 moves to it.",
+            expected={
+                "goal": "key_moves_on_join",
+                "args": {"key": "key-7"},
+                "text": "Add exactly one node so that the key moves to it (key: key-7)",
+            },
+        ),
     ]
-    answers = {"Ann": ([0, 2], 10.5, 2), "Bob": ([0], 12.0, 0)}
+    reached = {"done": True, "message": "'key-7' moves from A to Q when Q joins.", "actions": 1}
+    stays = {"done": False, "message": "Add exactly one node: your recording adds 2.", "actions": 2}
+    answers = {"Ann": ([0, 2], 10.5, 2, reached), "Bob": ([0], 12.0, 0, stays)}
     for name, values in answers.items():
         client = Client()
         join(client, code, name)
@@ -143,6 +156,8 @@ def test_results_and_csv_of_every_poll_kind() -> None:
     page = teacher.get(f"/classroom/{code}/results/").content.decode()
     assert "the answer: A; C." in page and "the answer: 10 (within 10%)." in page
     assert "the answer: B or C." in page and "Lowest 10.5, median 11.25, highest 12." in page
+    assert "2 answers, 1 right; the answer: goal: Add exactly one node so that the key" in page
+    assert "goal reached (right)" in page
     rows = list(
         csv.DictReader(io.StringIO(teacher.get(f"/classroom/{code}/results.csv").content.decode()))
     )
@@ -151,10 +166,25 @@ def test_results_and_csv_of_every_poll_kind() -> None:
         ("Ann", "1", "multiple", "A; C", "yes"),
         ("Ann", "2", "numeric", "10.5", "yes"),
         ("Ann", "3", "pick", "C", "yes"),
+        (
+            "Ann",
+            "4",
+            "construct",
+            "goal reached (1 action): 'key-7' moves from A to Q when Q joins.",
+            "yes",
+        ),
         ("Bob", "1", "multiple", "A", "no"),
         ("Bob", "2", "numeric", "12", "no"),
         ("Bob", "3", "pick", "A", "no"),
+        (
+            "Bob",
+            "4",
+            "construct",
+            "not yet (2 actions): Add exactly one node: your recording adds 2.",
+            "no",
+        ),
     ]
+    assert [r["choice"] for r in rows if r["kind"] == "construct"] == ["reached", "not yet"]
 
 
 def test_an_exercise_can_be_taught_from_its_scenario() -> None:

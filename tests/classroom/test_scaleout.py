@@ -113,3 +113,41 @@ def test_an_answer_through_either_process_counts_once(servers: list[str]) -> Non
         assert status == 200 and text.count("\n") == 3  # header and two answers
 
     asyncio.run(poll())
+
+
+def test_a_lab_sent_through_either_process_counts_once(servers: list[str]) -> None:
+    a, b = servers
+    teacher = HttpClient(f"http://{a}")
+    code = teacher.start()
+    student = HttpClient(f"http://{b}")
+    student.join(code, "builder")
+
+    async def construct() -> None:
+        t = await connect(a, f"/ws/classroom/{code}/teach/", teacher)
+        await next_of(t, "presence")
+        on_b = await connect(b, f"/ws/classroom/{code}/follow/", student)
+        on_a = await connect(a, f"/ws/classroom/{code}/follow/", student)
+        await t.send(
+            json.dumps({"action": "poll_question", "question": "ch-construct/make-it-move"})
+        )
+        poll = (await next_of(on_b, "poll"))["poll"]
+        assert poll["kind"] == "construct"
+        await next_of(on_a, "poll")
+        for ws, name in ((on_b, "P"), (on_a, "Q")):
+            await ws.send(json.dumps({"action": "explore"}))
+            await next_of(ws, "frame")
+            await ws.send(json.dumps({"action": "add_node", "name": name}))
+            await next_of(ws, "frame")
+            await ws.send(json.dumps({"action": "submit_lab", "poll": poll["id"]}))
+            ack = await next_of(ws, "ack")
+            assert ack["choice"]["actions"] == 1 and isinstance(ack["choice"]["done"], bool)
+        while (presence := await next_of(t, "presence")).get("answered") != 1:
+            pass
+        assert [r["label"] for r in presence["poll"]["rows"]] == ["goal reached", "not yet"]
+        assert sum(r["count"] for r in presence["poll"]["rows"]) == 1
+        for ws in (t, on_a, on_b):
+            await ws.close()
+        status, _, text = teacher.get(f"/classroom/{code}/results.csv")
+        assert status == 200 and text.count("\n") == 2 and ",construct," in text
+
+    asyncio.run(construct())

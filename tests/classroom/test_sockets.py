@@ -176,9 +176,9 @@ async def test_a_poll_from_an_exercise_question_is_answered_by_the_engine() -> N
     shown = (await student.until("poll"))["poll"]
     assert shown["prompt"] == poll["prompt"] and "correct" not in shown
     refused = await teacher.ask(
-        {"action": "poll_question", "question": "ch-construct/make-it-move"}, "error"
+        {"action": "poll_question", "question": "sw-small-world/c0"}, "error"
     )
-    assert refused["field"] == "question" and "construct" in refused["rule"]
+    assert refused["field"] == "question" and "consistent-hashing exercise" in refused["rule"]
     await teacher.close()
     await student.close()
 
@@ -337,3 +337,114 @@ async def test_presence_counts_students_whose_process_beats(settings) -> None:  
     assert not await sync_to_async(Presence.objects.filter(process="dead-process").exists)()
     await students[1].close()
     await teacher.close()
+
+
+def joining_names(seed: int, key: str) -> tuple[str, str]:
+    """A node name whose joining takes ``key`` over, and one whose joining does not,
+    in the lecture's lab at step 0 (found by the lab's own goal predicate)."""
+    from algorithms.recording import Timeline
+    from labs.classroom.questions import judge_lab
+    from labs.registry import LABS
+
+    lab = LABS["consistent-hashing"]
+    expected = {"goal": "key_moves_on_join", "args": {"key": key}}
+    found: dict[bool, str] = {}
+    for n in range(400):
+        timeline = Timeline(lab.engine_class(), lab.slug, {}, seed, lab.checkpoint_every)
+        timeline.act({"action": "add_node", "name": f"N{n}"})
+        lecture = timeline.recording().to_json()
+        found.setdefault(judge_lab(expected, lecture, 0, timeline)["done"], f"N{n}")
+        if len(found) == 2:
+            return found[True], found[False]
+    raise AssertionError("no joining node takes the key")
+
+
+async def test_a_construct_poll_judges_each_students_own_lab() -> None:
+    code, teacher, (a, b), _ = await lecture(2)
+    poll = await opened(teacher, "ch-construct/make-it-move")
+    assert poll["kind"] == "construct" and poll["options"] == []
+    goal = poll["expected"]
+    assert goal["goal"] == "key_moves_on_join" and "key" in goal["args"]
+    assert poll["answer_text"].startswith("goal: Add exactly one node")
+    shown = (await a.until("poll"))["poll"]
+    assert shown["kind"] == "construct" and "expected" not in shown
+    await b.until("poll")
+
+    # Refusals: a choice instead of a lab, a lab not explored yet.
+    refused = await a.ask({"action": "answer", "poll": poll["id"], "choice": 0}, "error")
+    assert refused["field"] == "choice" and "Use my lab for this poll" in refused["rule"]
+    refused = await a.ask({"action": "submit_lab", "poll": poll["id"]}, "error")
+    assert refused["field"] == "lab" and refused["rule"].startswith("must be explored first")
+    refused = await a.ask({"action": "submit_lab", "poll": "one"}, "error")
+    assert refused["field"] == "poll"
+
+    session = await sync_to_async(ClassSession.objects.get)(code=code)
+    right, wrong = await sync_to_async(joining_names)(
+        session.recording["seed"], goal["args"]["key"]
+    )
+    # Ann explores, joins the node that takes the key over; Bob one that does not.
+    for sock, name in ((a, right), (b, wrong)):
+        await sock.ask({"action": "explore"})
+        await sock.ask({"action": "add_node", "name": name})
+    ack = await a.ask({"action": "submit_lab", "poll": poll["id"]}, "ack")
+    assert ack["choice"]["done"] is True and ack["choice"]["actions"] == 1
+    ack = await b.ask({"action": "submit_lab", "poll": poll["id"]}, "ack")
+    assert ack["choice"]["done"] is False
+    # Sent again, Ann's lab still counts once.
+    await a.ask({"action": "submit_lab", "poll": poll["id"]}, "ack")
+    while (presence := await teacher.until("presence"))["answered"] < 2:
+        pass
+    assert presence["poll"]["right"] == 1
+    assert [(r["label"], r["count"]) for r in presence["poll"]["rows"]] == [
+        ("goal reached", 1),
+        ("not yet", 1),
+    ]
+    assert await sync_to_async(Answer.objects.filter(poll_id=poll["id"]).count)() == 2
+
+    # A lab explored from another step than the poll's is refused, naming "Your lab".
+    await teacher.ask({"action": "add_node", "name": "Z"})
+    await b.ask({"action": "follow"})
+    poll2 = await opened(teacher, "ch-construct/make-it-move")
+    await b.ask({"action": "explore"})
+    await teacher.send({"action": "poll_close"})
+    refused = await b.ask({"action": "submit_lab", "poll": poll2["id"]}, "error")
+    assert refused["field"] == "lab" and "is closed" in refused["rule"]
+    # A choice poll does not take a lab.
+    choice = await opened(teacher, "ch-construct/nodes")
+    refused = await b.ask({"action": "submit_lab", "poll": choice["id"]}, "error")
+    assert refused["field"] == "poll" and "numeric poll" in refused["rule"]
+    for sock in (teacher, a, b):
+        await sock.close()
+
+
+async def test_a_lab_from_another_step_is_refused_by_its_label() -> None:
+    _, teacher, (a,), _ = await lecture(1)
+    await a.ask({"action": "explore"})
+    await teacher.ask({"action": "add_node", "name": "Z"})
+    poll = await opened(teacher, "ch-construct/make-it-move")
+    refused = await a.ask({"action": "submit_lab", "poll": poll["id"]}, "error")
+    assert refused["field"] == "lab"
+    assert "must begin with the lecture's 1 steps up to the poll unchanged" in refused["rule"]
+    for sock in (teacher, a):
+        await sock.close()
+
+
+async def test_judging_a_lab_is_bounded_by_the_seek_budget(settings) -> None:  # type: ignore[no-untyped-def]
+    _, teacher, (a,), _ = await lecture(1)
+    for _ in range(6):
+        await teacher.ask({"action": "add_keys", "count": 50})
+    poll = await opened(teacher, "ch-construct/make-it-move")
+    await a.until("poll")
+    await a.ask({"action": "explore"})
+    await a.ask({"action": "add_node", "name": "Q"})
+    # No CPU time at all: the replay stops at its first step past the start.
+    settings.PAPERLABS_SEEK_CPU_SECONDS = 0.0
+    refused = await a.ask({"action": "submit_lab", "poll": poll["id"]}, "error")
+    assert refused["field"] == "lab" and "goal check budget" in refused["rule"]
+    assert await sync_to_async(Answer.objects.filter(poll_id=poll["id"]).count)() == 0
+    settings.PAPERLABS_SEEK_CPU_SECONDS = 10.0
+    assert (await a.ask({"action": "submit_lab", "poll": poll["id"]}, "ack"))["choice"][
+        "actions"
+    ] == 1
+    for sock in (teacher, a):
+        await sock.close()

@@ -365,7 +365,7 @@ class FollowConsumer(_ClassroomSocket):
             await self.send(text_data=text)
 
     async def _send_poll(self, poll: dict[str, Any]) -> None:
-        poll["mine"] = self.mine.get(poll["id"])
+        poll["mine"] = _own_answer(self.mine.get(poll["id"]), poll.get("revealed", False))
         await self.send_json({"type": "poll", "poll": poll})
 
     async def _dispatch(self, message: dict[str, Any]) -> None:
@@ -414,8 +414,10 @@ class FollowConsumer(_ClassroomSocket):
             )
         answer = await db(store.record_answer)(self.participant, poll_id, "your lab", judged)
         self.mine[answer.poll_id] = answer.value
-        # Committed above, acknowledged only now.
-        await self.send_json({"type": "ack", "poll": answer.poll_id, "choice": answer.value})
+        # Committed above, acknowledged only now; the verdict waits for the reveal, so a
+        # student cannot resubmit until the goal check says yes.
+        shown = _own_answer(answer.value, False)
+        await self.send_json({"type": "ack", "poll": answer.poll_id, "choice": shown})
         self.hub.ping()
 
     async def class_explore(self, message: dict[str, Any]) -> None:
@@ -468,3 +470,11 @@ class FollowConsumer(_ClassroomSocket):
         elif kind == "classroom.ended":
             await self.send_json({"type": "ended"})
             await self.close(code=4410)
+
+
+def _own_answer(value: Any, revealed: bool) -> Any:
+    """What a student is shown of their own answer: a construct poll's verdict (``done``
+    and its ``message``) only once the instructor reveals the answer."""
+    if isinstance(value, dict) and not revealed:
+        return {"actions": value.get("actions")}
+    return value

@@ -386,10 +386,16 @@ async def test_a_construct_poll_judges_each_students_own_lab() -> None:
     for sock, name in ((a, right), (b, wrong)):
         await sock.ask({"action": "explore"})
         await sock.ask({"action": "add_node", "name": name})
+    # The acknowledgement keeps the verdict back until the reveal: a student cannot
+    # resubmit until the goal check says yes.
     ack = await a.ask({"action": "submit_lab", "poll": poll["id"]}, "ack")
-    assert ack["choice"]["done"] is True and ack["choice"]["actions"] == 1
+    assert ack["choice"] == {"actions": 1}
     ack = await b.ask({"action": "submit_lab", "poll": poll["id"]}, "ack")
-    assert ack["choice"]["done"] is False
+    assert ack["choice"] == {"actions": 1}
+    stored = await sync_to_async(
+        lambda: sorted(x.value["done"] for x in Answer.objects.filter(poll_id=poll["id"]))
+    )()
+    assert stored == [False, True]
     # Sent again, Ann's lab still counts once.
     await a.ask({"action": "submit_lab", "poll": poll["id"]}, "ack")
     while (presence := await teacher.until("presence"))["answered"] < 2:

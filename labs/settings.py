@@ -1,8 +1,8 @@
 """Settings for paperlabs, read from the environment with safe local defaults.
 
 - ``DATABASE_URL``: default SQLite in the project folder (``sqlite:///db.sqlite3``).
-- ``REDIS_URL``: when set, the Redis channel layer (classroom scale, several Daphne
-  processes); otherwise Channels' in-memory layer (one process).
+- ``REDIS_URL``: when set, the Redis channel layer and cache (classroom scale, several
+  Daphne processes); otherwise Channels' in-memory layer and a per-process cache.
 - ``SECRET_KEY``: when unset, a random key is made once and kept in ``.secret_key``
   (created with mode 0600).
 - ``DEBUG``: ``1``/``true`` to enable; off by default.
@@ -129,8 +129,19 @@ if redis_url := os.environ.get("REDIS_URL"):
             "CONFIG": {"hosts": [redis_url]},
         }
     }
+    # Shared by every process: an LTI login and its launch, or a framed page's flash
+    # messages, may land on different processes.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "paperlabs",
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# A page in an LMS's iframe gets no cookie: its flash messages wait in the cache.
+MESSAGE_STORAGE = "labs.lti.messages.FrameAwareStorage"
 # PAPERLABS_CHANNEL_LAYER=pubsub: Redis publish/subscribe, one message per process for a
 # group send however large the group (a lecture's frames to hundreds of students).
 if redis_url and os.environ.get("PAPERLABS_CHANNEL_LAYER") == "pubsub":

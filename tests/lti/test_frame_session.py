@@ -78,6 +78,12 @@ def test_a_launch_and_a_quiz_work_without_any_cookie(platform: FakePlatform, qui
     )
     assert sent.status_code == 302
     assert quiz.attempts.get().status != "open"
+    # The flash message waited for the next page, though no cookie carried it.
+    after = query(sent["Location"])["frame_session"]
+    result = cookieless().get(urlsplit(sent["Location"]).path, {"frame_session": after})
+    assert "Submitted and saved." in result.content.decode()
+    again = cookieless().get(urlsplit(sent["Location"]).path, {"frame_session": after})
+    assert "Submitted and saved." not in again.content.decode()
 
 
 def test_without_a_valid_token_nothing_is_signed_in(platform: FakePlatform, quiz: Quiz) -> None:

@@ -140,7 +140,8 @@ def test_a_lab_sent_through_either_process_counts_once(servers: list[str]) -> No
             await next_of(ws, "frame")
             await ws.send(json.dumps({"action": "submit_lab", "poll": poll["id"]}))
             ack = await next_of(ws, "ack")
-            assert ack["choice"]["actions"] == 1 and isinstance(ack["choice"]["done"], bool)
+            # The verdict waits for the reveal; the count below says it was judged.
+            assert ack["choice"] == {"actions": 1}
         while (presence := await next_of(t, "presence")).get("answered") != 1:
             pass
         assert [r["label"] for r in presence["poll"]["rows"]] == ["goal reached", "not yet"]
